@@ -1,0 +1,34 @@
+//! # convkit
+//!
+//! A convolution toolkit: 1-D and 2-D convolution and cross-correlation with explicit output
+//! sizes (full / same / valid), boundary extension (zero, replicate, reflect, symmetric,
+//! circular), stride and dilation, on ndarray arrays of `f32` or `f64`.
+//!
+//! ```
+//! use convkit::signal::{Conv, Output, Padding};
+//! use ndarray::array;
+//!
+//! // The lecture's worked example: [3 1 2] * [3 2 1].
+//! let y = convkit::convolve(&array![3.0, 1.0, 2.0], &array![3.0, 2.0, 1.0])?;
+//! assert_eq!(y, array![9.0, 9.0, 11.0, 5.0, 2.0]);
+//!
+//! // A 3×3 box blur of an image, same size, mirrored borders.
+//! let image = ndarray::Array2::<f32>::ones((4, 5));
+//! let blur = ndarray::Array2::<f32>::from_elem((3, 3), 1.0 / 9.0);
+//! let out = Conv::convolve().output(Output::Same).padding(Padding::Reflect).apply(&image, &blur)?;
+//! assert_eq!(out.dim(), (4, 5));
+//! # Ok::<(), convkit::ConvError>(())
+//! ```
+//!
+//! Modules: [`signal`] (the primitives and the LTI view of them), [`npy`] (numpy's file format).
+//! The exact semantics are in `docs/semantics.md`.
+
+pub mod cli;
+pub mod error;
+pub mod npy;
+mod real;
+pub mod signal;
+
+pub use error::{ConvError, Result};
+pub use real::Real;
+pub use signal::{convolve, correlate};
