@@ -39,9 +39,6 @@ pub enum ConvError {
     /// Sizes whose arithmetic overflows (e.g. a huge dilation).
     #[error("sizes too large: {0}")]
     TooLarge(String),
-    /// Signal and kernel have different numbers of axes, or an unsupported number.
-    #[error("shape mismatch: {0}")]
-    Shape(String),
     /// The requested algorithm is not available for this request.
     #[error("algorithm '{0}' is not supported for this request")]
     UnsupportedAlgorithm(crate::signal::Algorithm),

@@ -97,3 +97,8 @@ fn direct_matches_the_oracle() {
 fn auto_matches_the_oracle() {
     check_all(Algorithm::Auto);
 }
+
+#[test]
+fn fft_matches_the_oracle() {
+    check_all(Algorithm::Fft);
+}

@@ -379,6 +379,9 @@ fn errors_are_values() {
         }
     );
     assert!(err.to_string().contains("4 > padded signal length 1"));
+    // Arithmetically fine but impossible to allocate: an error, not an abort.
+    let huge = Conv::convolve().pads(1 << 40, 0).apply(&long, &one);
+    assert!(matches!(huge, Err(ConvError::TooLarge(_))), "{huge:?}");
 }
 
 #[test]

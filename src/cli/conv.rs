@@ -33,7 +33,7 @@ pub struct ConvArgs {
     /// full, same or valid.
     #[arg(long, default_value = "full")]
     output: Output,
-    /// zero, replicate, reflect, symmetric or circular.
+    /// zero, constant:V, replicate, reflect, symmetric or circular.
     #[arg(long, default_value = "zero")]
     pad: Padding,
     /// auto, direct or fft.

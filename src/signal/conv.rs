@@ -4,7 +4,7 @@
 use ndarray::{Array, Array2, ArrayBase, ArrayView, ArrayView2, Axis, Data, Ix1, Ix2, s};
 
 use super::geometry::{AxisGeometry, Extent};
-use super::{Algorithm, Op, Output, Padding, direct, padding};
+use super::{Algorithm, Op, Output, Padding, auto, direct, fft, padding};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
@@ -206,21 +206,21 @@ impl Conv {
         }
         let (rows, cols) = self.geometry(x.dim(), h.dim(), one_d)?;
         let algorithm = match self.algorithm {
-            Algorithm::Auto => Algorithm::Direct,
-            other => other,
+            Algorithm::Auto => auto::choose::<T>(&rows, &cols),
+            chosen => chosen,
         };
+        let xp = padding::pad(
+            x,
+            (rows.pad_before, rows.pad_after),
+            (cols.pad_before, cols.pad_after),
+            self.padding,
+        )?;
+        let g = self.oriented_kernel(h);
         match algorithm {
-            Algorithm::Direct => {
-                let xp = padding::pad(
-                    x,
-                    (rows.pad_before, rows.pad_after),
-                    (cols.pad_before, cols.pad_after),
-                    self.padding,
-                );
-                let g = self.oriented_kernel(h);
-                Ok(direct::correlate_valid(xp.view(), g.view(), &rows, &cols))
+            Algorithm::Direct | Algorithm::Auto => {
+                direct::correlate_valid(xp.view(), g, &rows, &cols)
             }
-            other => Err(ConvError::UnsupportedAlgorithm(other)),
+            Algorithm::Fft => fft::correlate_valid(xp.view(), g, &rows, &cols),
         }
     }
 

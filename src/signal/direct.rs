@@ -12,7 +12,9 @@
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
+use super::buffer;
 use super::geometry::AxisGeometry;
+use crate::error::Result;
 use crate::real::Real;
 
 /// Below this many multiply-adds a problem runs on the calling thread.
@@ -27,11 +29,11 @@ pub fn correlate_valid<T: Real>(
     g: ArrayView2<'_, T>,
     rows: &AxisGeometry,
     cols: &AxisGeometry,
-) -> Array2<T> {
+) -> Result<Array2<T>> {
     debug_assert_eq!(xp.dim(), (rows.padded_len(), cols.padded_len()));
     let xp = xp.as_standard_layout();
     let g = g.as_standard_layout();
-    let mut out = Array2::<T>::zeros((rows.out_len, cols.out_len));
+    let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
 
     // One output row segment starting at column c0: the loop every path below shares.
     let compute = |r: usize, c0: usize, out_row: &mut [T]| {
@@ -69,7 +71,7 @@ pub fn correlate_valid<T: Real>(
             .enumerate()
             .for_each(|(i, chunk)| compute(0, i * COLUMN_CHUNK, chunk));
     }
-    out
+    Ok(out)
 }
 
 /// out[c] += Σ_b taps[b] · x[c·stride + b·dilation] for every c of `out`.

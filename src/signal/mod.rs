@@ -13,8 +13,11 @@
 //! Padding modes follow `numpy.pad` for any width. Results keep the input's float type.
 //! NaN and Inf propagate as arithmetic says (an Inf times a zero tap gives NaN, as in numpy).
 
+pub mod auto;
+mod buffer;
 mod conv;
 pub mod direct;
+pub mod fft;
 pub mod flip_slide;
 pub mod geometry;
 pub mod lti;

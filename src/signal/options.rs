@@ -99,10 +99,38 @@ named_enum!(Op, "op", "convolve, correlate", {
 named_enum!(Output, "output", "full, same, valid", {
     "full" => Output::Full, "same" => Output::Same, "valid" => Output::Valid,
 });
-named_enum!(Padding, "padding", "zero, replicate, reflect, symmetric, circular", {
-    "zero" => Padding::Zero, "replicate" => Padding::Replicate, "reflect" => Padding::Reflect,
-    "symmetric" => Padding::Symmetric, "circular" => Padding::Circular,
-});
+impl FromStr for Padding {
+    type Err = ParseOptionError;
+    /// `zero`, `replicate`, `reflect`, `symmetric`, `circular`, or `constant:V` (V a number).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("constant:") {
+            return value
+                .trim()
+                .parse()
+                .map(Padding::Constant)
+                .map_err(|_| ParseOptionError {
+                    kind: "padding",
+                    given: s.to_string(),
+                    expected: "constant:V with V a number",
+                });
+        }
+        Ok(match lower.as_str() {
+            "zero" => Padding::Zero,
+            "replicate" => Padding::Replicate,
+            "reflect" => Padding::Reflect,
+            "symmetric" => Padding::Symmetric,
+            "circular" => Padding::Circular,
+            _ => {
+                return Err(ParseOptionError {
+                    kind: "padding",
+                    given: s.to_string(),
+                    expected: "zero, constant:V, replicate, reflect, symmetric, circular",
+                });
+            }
+        })
+    }
+}
 named_enum!(Algorithm, "algorithm", "auto, direct, fft", {
     "auto" => Algorithm::Auto, "direct" => Algorithm::Direct, "fft" => Algorithm::Fft,
 });
@@ -130,7 +158,7 @@ impl fmt::Display for Padding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Padding::Zero => f.write_str("zero"),
-            Padding::Constant(v) => write!(f, "constant({v})"),
+            Padding::Constant(v) => write!(f, "constant:{v}"),
             Padding::Replicate => f.write_str("replicate"),
             Padding::Reflect => f.write_str("reflect"),
             Padding::Symmetric => f.write_str("symmetric"),
@@ -178,6 +206,15 @@ mod tests {
         for a in [Algorithm::Auto, Algorithm::Direct, Algorithm::Fft] {
             assert_eq!(a.to_string().parse::<Algorithm>(), Ok(a));
         }
+        assert_eq!(
+            "constant:2.5".parse::<Padding>(),
+            Ok(Padding::Constant(2.5))
+        );
+        assert_eq!(
+            Padding::Constant(-1.0).to_string().parse::<Padding>(),
+            Ok(Padding::Constant(-1.0))
+        );
+        assert!("constant:x".parse::<Padding>().is_err());
         let err = "mirror".parse::<Padding>().unwrap_err().to_string();
         assert!(err.contains("mirror") && err.contains("reflect"), "{err}");
     }

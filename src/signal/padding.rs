@@ -8,7 +8,8 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::Padding;
+use super::{Padding, buffer};
+use crate::error::Result;
 use crate::real::Real;
 
 /// The index of the signal sample that position `i` (0 = first sample) takes under `mode`, or
@@ -61,18 +62,18 @@ fn index_map(n: usize, before: usize, after: usize, mode: Padding) -> Vec<Option
 }
 
 /// Extends a plane by `rows = (top, bottom)` and `cols = (left, right)` samples under `mode`:
-/// `numpy.pad(x, (rows, cols), mode)`.
+/// `numpy.pad(x, (rows, cols), mode)`. Fails only when the extended plane cannot be allocated.
 pub fn pad<T: Real>(
     x: ArrayView2<'_, T>,
     rows: (usize, usize),
     cols: (usize, usize),
     mode: Padding,
-) -> Array2<T> {
+) -> Result<Array2<T>> {
     let (h, w) = x.dim();
     let row_map = index_map(h, rows.0, rows.1, mode);
     let col_map = index_map(w, cols.0, cols.1, mode);
     let fill = fill_value::<T>(mode);
-    let mut out = Array2::from_elem((row_map.len(), col_map.len()), fill);
+    let mut out = buffer::filled((row_map.len(), col_map.len()), fill)?;
     for (mut out_row, src_row) in out.rows_mut().into_iter().zip(&row_map) {
         let Some(r) = *src_row else { continue };
         let src = x.row(r);
@@ -82,7 +83,7 @@ pub fn pad<T: Real>(
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -92,7 +93,10 @@ mod tests {
 
     fn extend(n: usize, before: usize, after: usize, mode: Padding) -> Vec<f64> {
         let x = ndarray::Array2::from_shape_fn((1, n), |(_, j)| (j + 1) as f64);
-        pad(x.view(), (0, 0), (before, after), mode).row(0).to_vec()
+        pad(x.view(), (0, 0), (before, after), mode)
+            .unwrap()
+            .row(0)
+            .to_vec()
     }
 
     #[test]
@@ -153,7 +157,7 @@ mod tests {
     #[test]
     fn two_d_pads_each_axis() {
         let x = arr2(&[[1.0, 2.0], [3.0, 4.0]]);
-        let p = pad(x.view(), (1, 0), (0, 1), Padding::Replicate);
+        let p = pad(x.view(), (1, 0), (0, 1), Padding::Replicate).unwrap();
         assert_eq!(
             p,
             arr2(&[[1.0, 2.0, 2.0], [1.0, 2.0, 2.0], [3.0, 4.0, 4.0]])
