@@ -87,7 +87,7 @@ pub fn fast_len(n: usize) -> usize {
     }
     let smooth = |mut m: usize| {
         for p in [2, 3, 5, 7] {
-            while m % p == 0 {
+            while m.is_multiple_of(p) {
                 m /= p;
             }
         }
@@ -217,7 +217,7 @@ impl<T: Real> Spectrum<T> {
                     spec.copy_from_slice(&row_major[r * h..(r + 1) * h]);
                     // The spectrum of a real row has real end bins; rounding may leave a trace.
                     spec[0].im = T::zero();
-                    if l1 % 2 == 0 {
+                    if l1.is_multiple_of(2) {
                         spec[h - 1].im = T::zero();
                     }
                     c2r.process_with_scratch(spec, real, scratch)
@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(fast_len(1001), 1008);
         for n in 2..2000 {
             let m = fast_len(n);
-            assert!(m >= n && m % 2 == 0);
+            assert!(m >= n && m.is_multiple_of(2));
         }
     }
 }
