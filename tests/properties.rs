@@ -392,4 +392,10 @@ fn nan_and_inf_propagate() {
     let x = Array1::from(vec![f64::INFINITY, 1.0]);
     let y = convolve(&x, &Array1::from(vec![1.0])).unwrap();
     assert_eq!(y[0], f64::INFINITY);
+    // Auto keeps a NaN local even for sizes where it would otherwise pick the FFT.
+    let mut x = Array1::from_elem(50_000, 1.0);
+    x[10] = f64::NAN;
+    let h = Array1::from_elem(2_000, 1.0);
+    let y = convolve(&x, &h).unwrap();
+    assert!(y[5].is_finite() && y[10].is_nan() && y[40_000].is_finite());
 }

@@ -206,6 +206,8 @@ impl Conv {
         }
         let (rows, cols) = self.geometry(x.dim(), h.dim(), one_d)?;
         let algorithm = match self.algorithm {
+            // A non-finite sample would spread NaN over the whole FFT result.
+            Algorithm::Auto if !all_finite(&x) || !all_finite(&h) => Algorithm::Direct,
             Algorithm::Auto => auto::choose::<T>(&rows, &cols),
             chosen => chosen,
         };
@@ -231,6 +233,10 @@ impl Conv {
             Op::Correlate => h,
         }
     }
+}
+
+fn all_finite<T: Real>(a: &ArrayView2<'_, T>) -> bool {
+    a.iter().all(|v| v.is_finite())
 }
 
 /// The array dimensions a request accepts: 1-D signals (as one-row planes) and 2-D planes.

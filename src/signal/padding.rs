@@ -70,10 +70,13 @@ pub fn pad<T: Real>(
     mode: Padding,
 ) -> Result<Array2<T>> {
     let (h, w) = x.dim();
+    // The plane first: it is the allocation that can fail, and the index maps are smaller.
+    let mut out = buffer::filled(
+        (h + rows.0 + rows.1, w + cols.0 + cols.1),
+        fill_value::<T>(mode),
+    )?;
     let row_map = index_map(h, rows.0, rows.1, mode);
     let col_map = index_map(w, cols.0, cols.1, mode);
-    let fill = fill_value::<T>(mode);
-    let mut out = buffer::filled((row_map.len(), col_map.len()), fill)?;
     for (mut out_row, src_row) in out.rows_mut().into_iter().zip(&row_map) {
         let Some(r) = *src_row else { continue };
         let src = x.row(r);
