@@ -54,15 +54,10 @@ fn fill_value<T: Real>(mode: Padding) -> T {
     }
 }
 
-/// The table of source indices for positions `-before .. n + after` of one axis.
-fn index_map(n: usize, before: usize, after: usize, mode: Padding) -> Vec<Option<usize>> {
-    (0..n + before + after)
-        .map(|p| source_index(p as isize - before as isize, n, mode))
-        .collect()
-}
-
 /// Extends a plane by `rows = (top, bottom)` and `cols = (left, right)` samples under `mode`:
 /// `numpy.pad(x, (rows, cols), mode)`. Fails only when the extended plane cannot be allocated.
+///
+/// Interior rows are copied as slices; only the border positions go through [`source_index`].
 pub fn pad<T: Real>(
     x: ArrayView2<'_, T>,
     rows: (usize, usize),
@@ -70,18 +65,35 @@ pub fn pad<T: Real>(
     mode: Padding,
 ) -> Result<Array2<T>> {
     let (h, w) = x.dim();
-    // The plane first: it is the allocation that can fail, and the index maps are smaller.
+    let (left, right) = cols;
     let mut out = buffer::filled(
-        (h + rows.0 + rows.1, w + cols.0 + cols.1),
+        (h + rows.0 + rows.1, w + left + right),
         fill_value::<T>(mode),
     )?;
-    let row_map = index_map(h, rows.0, rows.1, mode);
-    let col_map = index_map(w, cols.0, cols.1, mode);
-    for (mut out_row, src_row) in out.rows_mut().into_iter().zip(&row_map) {
-        let Some(r) = *src_row else { continue };
+    // Source columns of the border positions, left then right.
+    let border = |j: isize| source_index(j, w, mode);
+    let left_map: Vec<Option<usize>> = (0..left)
+        .map(|j| border(j as isize - left as isize))
+        .collect();
+    let right_map: Vec<Option<usize>> = (0..right).map(|j| border((w + j) as isize)).collect();
+    for (p, mut out_row) in out.rows_mut().into_iter().enumerate() {
+        let Some(r) = source_index(p as isize - rows.0 as isize, h, mode) else {
+            continue;
+        };
         let src = x.row(r);
-        for (o, src_col) in out_row.iter_mut().zip(&col_map) {
-            if let Some(c) = *src_col {
+        let out_row = out_row.as_slice_mut().expect("a fresh array is contiguous");
+        let (head, rest) = out_row.split_at_mut(left);
+        let (middle, tail) = rest.split_at_mut(w);
+        match src.as_slice() {
+            Some(s) => middle.copy_from_slice(s),
+            None => middle.iter_mut().zip(src.iter()).for_each(|(o, &v)| *o = v),
+        }
+        for (o, c) in head
+            .iter_mut()
+            .zip(&left_map)
+            .chain(tail.iter_mut().zip(&right_map))
+        {
+            if let Some(c) = *c {
                 *o = src[c];
             }
         }
