@@ -88,6 +88,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Rank-1 kernels take the direct path's separable two-pass route; the FFT never does.
+    #[test]
+    fn separable_kernels_agree(
+        n0 in 1usize..24, n1 in 1usize..24, k0 in 2usize..7, k1 in 2usize..7, seed in any::<u64>(),
+        (op, output, pad, s, d) in options(),
+    ) {
+        let x = Array2::from_shape_vec((n0, n1), noise(n0 * n1, seed)).unwrap();
+        let (u, v) = (noise(k0, seed ^ 3), noise(k1, seed ^ 5));
+        let h = Array2::from_shape_fn((k0, k1), |(a, b)| u[a] * v[b]);
+        let base = Conv::new(op).output(output).padding(pad).stride_2d(s, 1 + s % 2).dilation_2d(d, 1 + d % 3);
+        let a = base.algorithm(Algorithm::Direct).apply(&x, &h);
+        let b = base.algorithm(Algorithm::Fft).apply(&x, &h);
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.dim(), b.dim());
+                let tol = 1e-12 * max_abs(a.iter()).max(1.0);
+                for (p, q) in a.iter().zip(b.iter()) {
+                    prop_assert!((p - q).abs() <= tol, "{} vs {}", p, q);
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
+        }
+    }
+}
+
 #[test]
 fn precision_on_large_inputs() {
     // Magnitude 1e6, N = 1e5, K = 4097: the bound for both precisions.

@@ -211,18 +211,20 @@ impl Conv {
             Algorithm::Auto => auto::choose::<T>(&rows, &cols),
             chosen => chosen,
         };
-        let xp = padding::pad(
-            x,
-            (rows.pad_before, rows.pad_after),
-            (cols.pad_before, cols.pad_after),
-            self.padding,
-        )?;
         let g = self.oriented_kernel(h);
         match algorithm {
             Algorithm::Direct | Algorithm::Auto => {
-                direct::correlate_valid(xp.view(), g, &rows, &cols)
+                direct::correlate(x, g, &rows, &cols, self.padding)
             }
-            Algorithm::Fft => fft::correlate_valid(xp.view(), g, &rows, &cols),
+            Algorithm::Fft => {
+                let xp = padding::pad(
+                    x,
+                    (rows.pad_before, rows.pad_after),
+                    (cols.pad_before, cols.pad_after),
+                    self.padding,
+                )?;
+                fft::correlate_valid(xp.view(), g, &rows, &cols)
+            }
         }
     }
 

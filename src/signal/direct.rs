@@ -1,5 +1,6 @@
-//! The direct algorithm: the sum of products of the definition, as a `valid` correlation over an
-//! already extended plane (padding, flipping and output sizes were resolved by the caller).
+//! The direct algorithm: the sum of products of the definition, as a `valid` correlation over the
+//! extended signal (flipping and output sizes were resolved by the caller; the extension is read
+//! through `padding::source_index`, never materialised for the interior).
 //!
 //! out[r, c] = Σ_a Σ_b g[a, b] · xp[r·s_r + a·d_r, c·s_c + b·d_c]
 //!
@@ -18,8 +19,10 @@
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
+use super::Padding;
 use super::buffer;
 use super::geometry::AxisGeometry;
+use super::padding::{fill_value, source_index};
 use crate::error::Result;
 use crate::real::Real;
 
@@ -28,102 +31,160 @@ const PARALLEL_WORK: usize = 1 << 16;
 /// Output samples per task when a single row is split across threads (a multiple of every tile).
 const COLUMN_CHUNK: usize = 8192;
 
-/// Valid correlation of `g` over the extended plane `xp`, with the strides and dilations of
-/// `rows` / `cols`. `xp` must be `rows.padded_len() × cols.padded_len()`.
-pub fn correlate_valid<T: Real>(
-    xp: ArrayView2<'_, T>,
+/// Correlation of `g` over `x` extended by `mode`, with the pads, strides and dilations of
+/// `rows` / `cols` (a `valid` correlation over the extended plane, which is never built: rows
+/// outside the signal are folded to their source rows, and only the outputs whose window
+/// crosses the left or right border read from a small extended copy of that border).
+pub fn correlate<T: Real>(
+    x: ArrayView2<'_, T>,
     g: ArrayView2<'_, T>,
     rows: &AxisGeometry,
     cols: &AxisGeometry,
+    mode: Padding,
 ) -> Result<Array2<T>> {
-    debug_assert_eq!(xp.dim(), (rows.padded_len(), cols.padded_len()));
-    if let Some((u, v)) = separable(g) {
+    // A constant border row filtered along rows is no longer the constant: only zero separates.
+    let separates = !matches!(mode, Padding::Constant(c) if c != 0.0);
+    if let Some((u, v)) = separable(g).filter(|_| separates) {
         let (k0, k1) = g.dim();
-        // Two passes cost P0·W·K1 + H·W·K0 instead of H·W·K0·K1.
-        let two_pass = rows.padded_len() * cols.out_len * k1 + rows.out_len * cols.out_len * k0;
+        // Two passes cost N0·W·K1 + H·W·K0 instead of H·W·K0·K1.
+        let two_pass = rows.signal * cols.out_len * k1 + rows.out_len * cols.out_len * k0;
         if two_pass < rows.out_len * cols.out_len * k0 * k1 {
-            return correlate_separable(xp, &u, &v, rows, cols);
+            let v = ArrayView2::from_shape((1, v.len()), &v).expect("length matches");
+            let u = ArrayView2::from_shape((u.len(), 1), &u).expect("length matches");
+            let tmp = correlate_plain(x, v, &AxisGeometry::identity(rows.signal), cols, mode)?;
+            return correlate_plain(
+                tmp.view(),
+                u,
+                rows,
+                &AxisGeometry::identity(cols.out_len),
+                mode,
+            );
         }
     }
-    correlate_plain(xp, g, rows, cols)
+    correlate_plain(x, g, rows, cols, mode)
+}
+
+/// Where one kernel row reads its input for an output row.
+#[derive(Clone, Copy)]
+enum RowSource<'a, T> {
+    /// A signal row (already folded).
+    Signal(&'a [T]),
+    /// A row entirely outside the signal under zero / constant padding.
+    Fill,
 }
 
 /// The whole 2-D sum, one output row segment at a time.
 fn correlate_plain<T: Real>(
-    xp: ArrayView2<'_, T>,
+    x: ArrayView2<'_, T>,
     g: ArrayView2<'_, T>,
     rows: &AxisGeometry,
     cols: &AxisGeometry,
+    mode: Padding,
 ) -> Result<Array2<T>> {
-    let xp = xp.as_standard_layout();
+    let x = x.as_standard_layout();
     let g = g.as_standard_layout();
     let taps: Vec<&[T]> = g
         .outer_iter()
         .map(|r| r.to_slice().expect("standard layout"))
         .collect();
     let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
+    let fill = fill_value::<T>(mode);
+    // Only zero / constant padding has rows that are not signal rows.
+    let constant_rows = matches!(mode, Padding::Zero | Padding::Constant(_))
+        && rows.pad_before + rows.pad_after > 0;
+    let fill_row = if constant_rows {
+        buffer::filled((1, cols.padded_len()), fill)?
+    } else {
+        buffer::filled((1, 0), fill)?
+    };
+    let fill_row = fill_row.as_slice().expect("contiguous");
+    let (left, w, span) = (cols.pad_before, cols.signal, cols.span());
+    // Outputs whose whole window lies inside the signal: c·s ≥ left and c·s + span ≤ left + w.
+    let inner_lo = left.div_ceil(cols.stride).min(cols.out_len);
+    let inner_hi = if left + w >= span {
+        ((left + w - span) / cols.stride + 1).min(cols.out_len)
+    } else {
+        0
+    };
+    let inner_hi = inner_hi.max(inner_lo);
 
-    // One output row segment starting at column c0: the loop every path below shares.
-    let compute = |r: usize, c0: usize, segment: &mut [T]| {
-        let inputs: Vec<&[T]> = (0..taps.len())
+    // Output row r, columns c0 .. c0 + segment.len().
+    let compute = |r: usize, c0: usize, segment: &mut [T], scratch: &mut Vec<Vec<T>>| {
+        let sources: Vec<RowSource<'_, T>> = (0..taps.len())
             .map(|a| {
-                let row = xp
-                    .row(r * rows.stride + a * rows.dilation)
-                    .to_slice()
-                    .expect("standard layout");
-                &row[c0 * cols.stride..]
+                let p = (r * rows.stride + a * rows.dilation) as isize - rows.pad_before as isize;
+                match source_index(p, rows.signal, mode) {
+                    Some(i) => RowSource::Signal(x.row(i).to_slice().expect("standard layout")),
+                    None => RowSource::Fill,
+                }
             })
             .collect();
-        correlate_segment(segment, &inputs, &taps, cols.stride, cols.dilation);
+        let c1 = c0 + segment.len();
+        let pieces = [
+            (c0, inner_lo.clamp(c0, c1)),
+            (inner_lo.clamp(c0, c1), inner_hi.clamp(c0, c1)),
+            (inner_hi.clamp(c0, c1), c1),
+        ];
+        for (i, &(start, end)) in pieces.iter().enumerate() {
+            if start >= end {
+                continue;
+            }
+            let piece = &mut segment[start - c0..end - c0];
+            let first = start * cols.stride; // padded column of the first window
+            let inputs: Vec<&[T]> = if i == 1 {
+                sources
+                    .iter()
+                    .map(|src| match src {
+                        RowSource::Signal(row) => &row[first - left..],
+                        RowSource::Fill => fill_row,
+                    })
+                    .collect()
+            } else {
+                // A border piece: extend each signal row over just the columns it reads.
+                let len = (end - start - 1) * cols.stride + span;
+                scratch.resize(sources.len(), Vec::new());
+                for (buf, src) in scratch.iter_mut().zip(&sources) {
+                    buf.clear();
+                    if let RowSource::Signal(row) = src {
+                        buf.extend((0..len).map(|q| {
+                            let j = (first + q) as isize - left as isize;
+                            source_index(j, w, mode).map_or(fill, |c| row[c])
+                        }));
+                    }
+                }
+                sources
+                    .iter()
+                    .zip(scratch.iter())
+                    .map(|(src, buf)| match src {
+                        RowSource::Signal(_) => buf.as_slice(),
+                        RowSource::Fill => fill_row,
+                    })
+                    .collect()
+            };
+            correlate_segment(piece, &inputs, &taps, cols.stride, cols.dilation);
+        }
     };
 
     let work = out.len().saturating_mul(g.len());
     let width = cols.out_len;
     let flat = out.as_slice_mut().expect("a fresh array is contiguous");
     if work < PARALLEL_WORK || rayon::current_num_threads() == 1 {
+        let mut scratch = Vec::new();
         for (r, row) in flat.chunks_mut(width).enumerate() {
-            compute(r, 0, row);
+            compute(r, 0, row, &mut scratch);
         }
     } else if rows.out_len > 1 {
         flat.par_chunks_mut(width)
             .enumerate()
-            .for_each(|(r, row)| compute(r, 0, row));
+            .for_each_init(Vec::new, |scratch, (r, row)| compute(r, 0, row, scratch));
     } else {
         flat.par_chunks_mut(COLUMN_CHUNK)
             .enumerate()
-            .for_each(|(i, chunk)| compute(0, i * COLUMN_CHUNK, chunk));
+            .for_each_init(Vec::new, |scratch, (i, chunk)| {
+                compute(0, i * COLUMN_CHUNK, chunk, scratch)
+            });
     }
     Ok(out)
-}
-
-/// Rows first with `v`, then columns with `u`: g = u vᵀ.
-fn correlate_separable<T: Real>(
-    xp: ArrayView2<'_, T>,
-    u: &[T],
-    v: &[T],
-    rows: &AxisGeometry,
-    cols: &AxisGeometry,
-) -> Result<Array2<T>> {
-    let along_rows = AxisGeometry {
-        kernel: 1,
-        dilation: 1,
-        stride: 1,
-        out_len: rows.padded_len(),
-        ..*rows
-    };
-    let v = ArrayView2::from_shape((1, v.len()), v).expect("length matches");
-    let tmp = correlate_plain(xp, v, &along_rows, cols)?;
-    let along_cols = AxisGeometry {
-        signal: cols.out_len,
-        kernel: 1,
-        dilation: 1,
-        stride: 1,
-        pad_before: 0,
-        pad_after: 0,
-        out_len: cols.out_len,
-    };
-    let u = ArrayView2::from_shape((u.len(), 1), u).expect("length matches");
-    correlate_plain(tmp.view(), u, rows, &along_cols)
 }
 
 /// Splits a kernel of rank 1 into a column u and a row v with g[a, b] = u[a]·v[b], when every

@@ -232,7 +232,7 @@ impl<T: Real> Spectrum<T> {
 }
 
 /// Valid correlation of `g` over the extended plane `xp` through FFTs; same contract as
-/// [`direct::correlate_valid`](super::direct::correlate_valid).
+/// the direct algorithm (which reads the extension in place instead).
 pub fn correlate_valid<T: Real>(
     xp: ArrayView2<'_, T>,
     g: ArrayView2<'_, T>,

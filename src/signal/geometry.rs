@@ -116,14 +116,19 @@ impl AxisGeometry {
 
     /// The geometry of a trivial axis (length 1, kernel 1): how a 1-D request is run as 2-D.
     pub fn unit() -> Self {
+        AxisGeometry::identity(1)
+    }
+
+    /// An axis of length `n` that a one-tap kernel leaves as it is (no pads, no stride).
+    pub fn identity(n: usize) -> Self {
         AxisGeometry {
-            signal: 1,
+            signal: n,
             kernel: 1,
             dilation: 1,
             stride: 1,
             pad_before: 0,
             pad_after: 0,
-            out_len: 1,
+            out_len: n,
         }
     }
 }

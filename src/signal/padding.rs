@@ -47,7 +47,7 @@ pub fn source_index(i: isize, n: usize, mode: Padding) -> Option<usize> {
 }
 
 /// The value that constant-like modes put outside the signal.
-fn fill_value<T: Real>(mode: Padding) -> T {
+pub fn fill_value<T: Real>(mode: Padding) -> T {
     match mode {
         Padding::Constant(v) => T::from_f64_lossy(v),
         _ => T::zero(),
