@@ -117,6 +117,56 @@ proptest! {
     }
 }
 
+/// Long signals, so that overlap-add really cuts several blocks, every option.
+#[test]
+fn overlap_add_equals_direct_over_many_blocks() {
+    let x1 = Array1::from(noise(5_003, 11));
+    let x2 = Array2::from_shape_vec((157, 301), noise(157 * 301, 12)).unwrap();
+    for k in [1usize, 4, 33] {
+        let h1 = Array1::from(noise(k, 13));
+        let h2 = Array2::from_shape_vec(
+            (k.min(9), k.min(7) + 1),
+            noise(k.min(9) * (k.min(7) + 1), 14),
+        )
+        .unwrap();
+        for op in [Op::Convolve, Op::Correlate] {
+            for output in [Output::Full, Output::Same, Output::Valid] {
+                for pad in [Padding::Zero, Padding::Reflect, Padding::Circular] {
+                    for (s, d) in [(1, 1), (3, 2)] {
+                        let base = Conv::new(op)
+                            .output(output)
+                            .padding(pad)
+                            .stride(s)
+                            .dilation(d);
+                        let a = base.algorithm(Algorithm::Direct).apply(&x1, &h1).unwrap();
+                        let b = base
+                            .algorithm(Algorithm::OverlapAdd)
+                            .apply(&x1, &h1)
+                            .unwrap();
+                        let tol = 1e-12 * max_abs(a.iter()).max(1.0);
+                        assert_eq!(a.dim(), b.dim());
+                        assert!(
+                            a.iter().zip(b.iter()).all(|(p, q)| (p - q).abs() <= tol),
+                            "1-D K={k} {op} {output} {pad} s={s} d={d}"
+                        );
+                        let a = base.algorithm(Algorithm::Direct).apply(&x2, &h2).unwrap();
+                        let b = base
+                            .algorithm(Algorithm::OverlapAdd)
+                            .apply(&x2, &h2)
+                            .unwrap();
+                        let tol = 1e-12 * max_abs(a.iter()).max(1.0);
+                        assert_eq!(a.dim(), b.dim());
+                        assert!(
+                            a.iter().zip(b.iter()).all(|(p, q)| (p - q).abs() <= tol),
+                            "2-D K={k} {op} {output} {pad} s={s} d={d}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn precision_on_large_inputs() {
     // Magnitude 1e6, N = 1e5, K = 4097: the bound for both precisions.
@@ -147,6 +197,10 @@ fn precision_on_large_inputs() {
         .algorithm(Algorithm::Fft)
         .apply(&x32, &h32)
         .unwrap();
+    let oa32 = Conv::convolve()
+        .algorithm(Algorithm::OverlapAdd)
+        .apply(&x32, &h32)
+        .unwrap();
     let direct32 = Conv::convolve()
         .algorithm(Algorithm::Direct)
         .apply(&x32, &h32)
@@ -157,7 +211,11 @@ fn precision_on_large_inputs() {
         .apply(&x32.mapv(f64::from), &h32.mapv(f64::from))
         .unwrap();
     let scale = max_abs(exact.iter());
-    for (name, y) in [("fft", &fft32), ("direct", &direct32)] {
+    for (name, y) in [
+        ("fft", &fft32),
+        ("overlap-add", &oa32),
+        ("direct", &direct32),
+    ] {
         let err = exact
             .iter()
             .zip(y.iter())

@@ -102,3 +102,8 @@ fn auto_matches_the_oracle() {
 fn fft_matches_the_oracle() {
     check_all(Algorithm::Fft);
 }
+
+#[test]
+fn overlap_add_matches_the_oracle() {
+    check_all(Algorithm::OverlapAdd);
+}

@@ -36,7 +36,7 @@ pub struct ConvArgs {
     /// zero, constant:V, replicate, reflect, symmetric or circular.
     #[arg(long, default_value = "zero")]
     pad: Padding,
-    /// auto, direct or fft.
+    /// auto, direct, fft or overlap-add.
     #[arg(long, default_value = "auto")]
     algo: Algorithm,
     /// Keep every S-th output sample on each axis.

@@ -4,7 +4,7 @@
 use ndarray::{Array, Array2, ArrayBase, ArrayView, ArrayView2, Axis, Data, Ix1, Ix2, s};
 
 use super::geometry::{AxisGeometry, Extent};
-use super::{Algorithm, Op, Output, Padding, auto, direct, fft, padding};
+use super::{Algorithm, Op, Output, Padding, auto, direct, fft, overlap_add, padding};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
@@ -216,14 +216,18 @@ impl Conv {
             Algorithm::Direct | Algorithm::Auto => {
                 direct::correlate(x, g, &rows, &cols, self.padding)
             }
-            Algorithm::Fft => {
+            Algorithm::Fft | Algorithm::OverlapAdd => {
                 let xp = padding::pad(
                     x,
                     (rows.pad_before, rows.pad_after),
                     (cols.pad_before, cols.pad_after),
                     self.padding,
                 )?;
-                fft::correlate_valid(xp.view(), g, &rows, &cols)
+                if algorithm == Algorithm::Fft {
+                    fft::correlate_valid(xp.view(), g, &rows, &cols)
+                } else {
+                    overlap_add::correlate_valid(xp.view(), g, &rows, &cols)
+                }
             }
         }
     }

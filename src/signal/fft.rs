@@ -102,7 +102,7 @@ pub fn fast_len(n: usize) -> usize {
 
 /// The 2-D spectrum of a real plane zero-extended to l0 × l1: h = l1/2+1 frequency columns,
 /// each stored as a contiguous run of l0 values (transposed), unless l0 = 1.
-struct Spectrum<T> {
+pub(super) struct Spectrum<T> {
     l0: usize,
     l1: usize,
     data: Vec<Complex<T>>,
@@ -134,7 +134,7 @@ fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
 }
 
 impl<T: Real> Spectrum<T> {
-    fn forward(plane: ArrayView2<'_, T>, l0: usize, l1: usize) -> Result<Self> {
+    pub(super) fn forward(plane: ArrayView2<'_, T>, l0: usize, l1: usize) -> Result<Self> {
         let (p0, p1) = plane.dim();
         debug_assert!(p0 <= l0 && p1 <= l1);
         let h = l1 / 2 + 1;
@@ -165,7 +165,7 @@ impl<T: Real> Spectrum<T> {
         Ok(Spectrum { l0, l1, data })
     }
 
-    fn multiply(&mut self, other: &Spectrum<T>) {
+    pub(super) fn multiply(&mut self, other: &Spectrum<T>) {
         self.data
             .par_iter_mut()
             .zip(other.data.par_iter())
@@ -174,7 +174,7 @@ impl<T: Real> Spectrum<T> {
 
     /// The real plane back, scaled by 1/(l0·l1), computing only the requested rows:
     /// `out[i, c] = y[rows[i], first_col + c·col_step]`.
-    fn inverse_rows(
+    pub(super) fn inverse_rows(
         mut self,
         rows: impl Fn(usize) -> usize + Sync,
         n_rows: usize,

@@ -22,6 +22,7 @@ pub mod flip_slide;
 pub mod geometry;
 pub mod lti;
 mod options;
+pub mod overlap_add;
 pub mod padding;
 
 pub use conv::{Conv, PlaneDim, convolve, correlate};

@@ -68,6 +68,8 @@ pub enum Algorithm {
     Direct,
     /// Through zero-padded discrete Fourier transforms.
     Fft,
+    /// Block-by-block FFT for signals much longer than the kernel (scipy.signal.oaconvolve).
+    OverlapAdd,
 }
 
 /// Error of parsing one of the option names.
@@ -131,8 +133,9 @@ impl FromStr for Padding {
         })
     }
 }
-named_enum!(Algorithm, "algorithm", "auto, direct, fft", {
+named_enum!(Algorithm, "algorithm", "auto, direct, fft, overlap-add", {
     "auto" => Algorithm::Auto, "direct" => Algorithm::Direct, "fft" => Algorithm::Fft,
+    "overlap-add" => Algorithm::OverlapAdd, "oa" => Algorithm::OverlapAdd,
 });
 
 impl fmt::Display for Op {
@@ -173,6 +176,7 @@ impl fmt::Display for Algorithm {
             Algorithm::Auto => "auto",
             Algorithm::Direct => "direct",
             Algorithm::Fft => "fft",
+            Algorithm::OverlapAdd => "overlap-add",
         })
     }
 }
@@ -203,7 +207,12 @@ mod tests {
         for op in [Op::Convolve, Op::Correlate] {
             assert_eq!(op.to_string().parse::<Op>(), Ok(op));
         }
-        for a in [Algorithm::Auto, Algorithm::Direct, Algorithm::Fft] {
+        for a in [
+            Algorithm::Auto,
+            Algorithm::Direct,
+            Algorithm::Fft,
+            Algorithm::OverlapAdd,
+        ] {
             assert_eq!(a.to_string().parse::<Algorithm>(), Ok(a));
         }
         assert_eq!(
