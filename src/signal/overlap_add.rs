@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn blocks_are_a_few_kernel_spans() {
         let l = block_len(65, 1_000_000);
-        assert!(l >= 130 && l <= 65 * 64, "{l}");
+        assert!((130..=65 * 64).contains(&l), "{l}");
         // A signal not much longer than the kernel is one block: the plain FFT.
         assert_eq!(block_len(1000, 1500), fast_len(1500));
     }
