@@ -1,37 +1,270 @@
-//! `Algorithm::Auto`: picks the direct or the FFT algorithm per problem from a cost model.
+//! `Algorithm::Auto`: picks direct, FFT or overlap-add per problem from a cost model whose
+//! constants are measured, not guessed.
 //!
-//! Cost of direct ≈ (output samples × kernel taps) / direct rate; cost of FFT ≈ the three
-//! transforms of L0 × L1 samples, each ∝ L·log2(L), / FFT rate. The rates are measured
-//! constants (see docs/benchmarks.md for the machine and command that produced them).
+//! Estimated time of each algorithm, from the resolved geometry (N padded lengths P0 × P1,
+//! output H × W, kernel K0 × K1, L a fast transform size):
+//!
+//! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`;
+//! * FFT: three transforms of L0·L1 points, 3·L·log2(L) / `fft_rate`, + `fft_overhead`;
+//! * overlap-add: two transforms per block of Lb points (plus the kernel's once) / `fft_rate`,
+//!   + `fft_overhead` per block.
+//!
+//! The rates come from a [`Calibration`]: measured defaults for this project's reference machine
+//! class (docs/benchmarks.md), or the file that `convkit calibrate` writes on the user's machine
+//! (`CONVKIT_CALIBRATION`, else `$XDG_CONFIG_HOME/convkit/calibration.toml`, else
+//! `~/.config/convkit/calibration.toml`), read once per process. A missing file means the
+//! defaults; a corrupt one means the defaults and one warning on stderr, never an error. The
+//! calibration holds the thread count it was measured with; rates are used as measured.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use super::Algorithm;
 use super::fft::fast_len;
 use super::geometry::AxisGeometry;
+use super::overlap_add::block_len;
 use crate::real::Real;
 
-/// Multiply-adds per nanosecond of the direct path, per sample type (f32, f64).
-const DIRECT_MACS_PER_NS: (f64, f64) = (4.0, 2.0);
-/// L·log2(L) units per nanosecond of one real 2-D transform, per sample type (f32, f64).
-const FFT_UNITS_PER_NS: (f64, f64) = (1.0, 0.7);
-
-/// Estimated nanoseconds of each algorithm for the resolved geometry.
-pub fn estimate<T: Real>(rows: &AxisGeometry, cols: &AxisGeometry) -> (f64, f64) {
-    let single = std::mem::size_of::<T>() == 4;
-    let pick = |(a, b): (f64, f64)| if single { a } else { b };
-    let outputs = (rows.out_len * cols.out_len) as f64;
-    let taps = (rows.kernel * cols.kernel) as f64;
-    let direct = outputs * taps / pick(DIRECT_MACS_PER_NS);
-    let l = (fast_len(rows.padded_len()) * fast_len(cols.padded_len())) as f64;
-    let fft = 3.0 * l * l.max(2.0).log2() / pick(FFT_UNITS_PER_NS);
-    (direct, fft)
+/// Measured speeds of the algorithms on one machine, per sample type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// Direct multiply-adds per nanosecond, f32.
+    pub direct_f32: f64,
+    /// Direct multiply-adds per nanosecond, f64.
+    pub direct_f64: f64,
+    /// Transform work L·log2(L) per nanosecond, f32.
+    pub fft_f32: f64,
+    /// Transform work L·log2(L) per nanosecond, f64.
+    pub fft_f64: f64,
+    /// Fixed cost of one transformed block (planning lookup, allocation), nanoseconds.
+    pub fft_overhead_ns: f64,
+    /// Threads the measurement ran with.
+    pub threads: usize,
 }
 
-/// The algorithm Auto runs for this geometry.
-pub fn choose<T: Real>(rows: &AxisGeometry, cols: &AxisGeometry) -> Algorithm {
-    let (direct, fft) = estimate::<T>(rows, cols);
-    if fft < direct {
-        Algorithm::Fft
-    } else {
-        Algorithm::Direct
+impl Default for Calibration {
+    /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
+    /// 2 threads); see docs/benchmarks.md.
+    fn default() -> Self {
+        Calibration {
+            direct_f32: 24.0,
+            direct_f64: 12.0,
+            fft_f32: 1.6,
+            fft_f64: 1.1,
+            fft_overhead_ns: 20_000.0,
+            threads: 2,
+        }
+    }
+}
+
+const KEYS: [&str; 6] = [
+    "direct_f32",
+    "direct_f64",
+    "fft_f32",
+    "fft_f64",
+    "fft_overhead_ns",
+    "threads",
+];
+
+impl Calibration {
+    /// The file format: `key = value` lines (TOML), `#` comments.
+    pub fn to_toml(&self) -> String {
+        format!(
+            "# convkit calibration, written by `convkit calibrate`\n\
+             direct_f32 = {}\ndirect_f64 = {}\nfft_f32 = {}\nfft_f64 = {}\nfft_overhead_ns = {}\nthreads = {}\n",
+            self.direct_f32,
+            self.direct_f64,
+            self.fft_f32,
+            self.fft_f64,
+            self.fft_overhead_ns,
+            self.threads
+        )
+    }
+
+    /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and finite.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let mut values = [f64::NAN; 6];
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line
+                .split_once('=')
+                .ok_or(format!("line {}: expected key = value", n + 1))?;
+            let slot = KEYS.iter().position(|k| *k == key.trim()).ok_or(format!(
+                "line {}: unknown key '{}'",
+                n + 1,
+                key.trim()
+            ))?;
+            values[slot] = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("line {}: '{}' is not a number", n + 1, value.trim()))?;
+        }
+        if let Some(i) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+            return Err(format!("'{}' missing or not a positive number", KEYS[i]));
+        }
+        Ok(Calibration {
+            direct_f32: values[0],
+            direct_f64: values[1],
+            fft_f32: values[2],
+            fft_f64: values[3],
+            fft_overhead_ns: values[4],
+            threads: values[5] as usize,
+        })
+    }
+
+    /// Where the calibration file is read from and written to.
+    pub fn path() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("CONVKIT_CALIBRATION") {
+            return Some(PathBuf::from(p));
+        }
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(config.join("convkit").join("calibration.toml"))
+    }
+
+    /// The calibration Auto uses: the file if it is there and valid, else the defaults.
+    pub fn current() -> &'static Calibration {
+        static CURRENT: OnceLock<Calibration> = OnceLock::new();
+        CURRENT.get_or_init(|| {
+            let Some(path) = Calibration::path() else {
+                return Calibration::default();
+            };
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Calibration::from_toml(&text).unwrap_or_else(|e| {
+                    eprintln!(
+                        "convkit: warning: ignoring calibration file {}: {e}; using defaults",
+                        path.display()
+                    );
+                    Calibration::default()
+                }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if std::env::var_os("CONVKIT_CALIBRATION").is_some() {
+                        eprintln!(
+                            "convkit: warning: calibration file {} not found; using defaults",
+                            path.display()
+                        );
+                    }
+                    Calibration::default()
+                }
+                Err(e) => {
+                    eprintln!(
+                        "convkit: warning: cannot read calibration file {}: {e}; using defaults",
+                        path.display()
+                    );
+                    Calibration::default()
+                }
+            }
+        })
+    }
+
+    /// Estimated nanoseconds of (direct, FFT, overlap-add) for this geometry.
+    pub fn estimate<T: Real>(
+        &self,
+        rows: &AxisGeometry,
+        cols: &AxisGeometry,
+        separable: bool,
+    ) -> (f64, f64, f64) {
+        let single = std::mem::size_of::<T>() == 4;
+        let (direct_rate, fft_rate) = if single {
+            (self.direct_f32, self.fft_f32)
+        } else {
+            (self.direct_f64, self.fft_f64)
+        };
+        let outputs = (rows.out_len * cols.out_len) as f64;
+        let macs = if separable {
+            (rows.signal * cols.out_len * cols.kernel) as f64 + outputs * rows.kernel as f64
+        } else {
+            outputs * (rows.kernel * cols.kernel) as f64
+        };
+        let direct = macs / direct_rate;
+        let work = |l: f64| l * l.max(2.0).log2();
+        let whole = (fast_len(rows.padded_len()) * fast_len(cols.padded_len())) as f64;
+        let fft = 3.0 * work(whole) / fft_rate + self.fft_overhead_ns;
+        let (b0, b1) = (
+            block_len(rows.span(), rows.padded_len()),
+            block_len(cols.span(), cols.padded_len()),
+        );
+        let blocks = ((rows.padded_len() + 1 - rows.span()).div_ceil(b0 + 1 - rows.span())
+            * (cols.padded_len() + 1 - cols.span()).div_ceil(b1 + 1 - cols.span()))
+            as f64;
+        let block = (b0 * b1) as f64;
+        let overlap_add =
+            (2.0 * blocks + 1.0) * work(block) / fft_rate + (blocks + 1.0) * self.fft_overhead_ns;
+        (direct, fft, overlap_add)
+    }
+
+    /// The fastest algorithm by the estimates.
+    pub fn choose<T: Real>(
+        &self,
+        rows: &AxisGeometry,
+        cols: &AxisGeometry,
+        separable: bool,
+    ) -> Algorithm {
+        let (direct, fft, overlap_add) = self.estimate::<T>(rows, cols, separable);
+        if direct <= fft && direct <= overlap_add {
+            Algorithm::Direct
+        } else if fft <= overlap_add {
+            Algorithm::Fft
+        } else {
+            Algorithm::OverlapAdd
+        }
+    }
+}
+
+/// The algorithm Auto runs for this geometry under the current calibration.
+pub fn choose<T: Real>(rows: &AxisGeometry, cols: &AxisGeometry, separable: bool) -> Algorithm {
+    Calibration::current().choose::<T>(rows, cols, separable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::Output;
+    use crate::signal::geometry::Extent;
+
+    fn axis(n: usize, k: usize) -> AxisGeometry {
+        AxisGeometry::new(0, n, k, Extent::Output(Output::Full), 1, 1).unwrap()
+    }
+
+    #[test]
+    fn file_round_trip_and_corruption() {
+        let c = Calibration {
+            direct_f32: 3.5,
+            threads: 1,
+            ..Calibration::default()
+        };
+        assert_eq!(Calibration::from_toml(&c.to_toml()), Ok(c));
+        assert!(Calibration::from_toml("direct_f32 = fast").is_err());
+        assert!(Calibration::from_toml("garbage").is_err());
+        assert!(
+            Calibration::from_toml("direct_f32 = 1").is_err(),
+            "missing keys"
+        );
+    }
+
+    #[test]
+    fn choices_follow_the_sizes() {
+        let c = Calibration::default();
+        // Short kernels: direct. Long kernel on a long signal: a transform.
+        assert_eq!(
+            c.choose::<f64>(&AxisGeometry::unit(), &axis(100_000, 3), false),
+            Algorithm::Direct
+        );
+        assert_ne!(
+            c.choose::<f64>(&AxisGeometry::unit(), &axis(1_000_000, 4096), false),
+            Algorithm::Direct
+        );
+        assert_eq!(
+            c.choose::<f32>(&axis(1024, 3), &axis(1024, 3), false),
+            Algorithm::Direct
+        );
+        assert_ne!(
+            c.choose::<f32>(&axis(1024, 63), &axis(1024, 63), false),
+            Algorithm::Direct
+        );
     }
 }

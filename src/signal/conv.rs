@@ -179,12 +179,31 @@ impl Conv {
         Ok((rows, cols))
     }
 
-    fn apply_plane<T: Real>(
+    /// The algorithm [`apply`](Self::apply) runs for these operands: `Auto` resolved by the cost
+    /// model (and by the non-finite check), other choices as given.
+    pub fn resolve<T, S1, S2, D>(
+        &self,
+        x: &ArrayBase<S1, D>,
+        h: &ArrayBase<S2, D>,
+    ) -> Result<Algorithm>
+    where
+        T: Real,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+        D: PlaneDim,
+    {
+        let (_, _, algorithm) =
+            self.plan(D::as_plane(x.view()), D::as_plane(h.view()), D::IS_1D)?;
+        Ok(algorithm)
+    }
+
+    /// Checks the operands and resolves geometry and algorithm.
+    fn plan<T: Real>(
         &self,
         x: ArrayView2<'_, T>,
         h: ArrayView2<'_, T>,
         one_d: bool,
-    ) -> Result<Array2<T>> {
+    ) -> Result<(AxisGeometry, AxisGeometry, Algorithm)> {
         let shape_of = |a: &ArrayView2<'_, T>| {
             if one_d {
                 vec![a.ncols()]
@@ -208,9 +227,19 @@ impl Conv {
         let algorithm = match self.algorithm {
             // A non-finite sample would spread NaN over the whole FFT result.
             Algorithm::Auto if !all_finite(&x) || !all_finite(&h) => Algorithm::Direct,
-            Algorithm::Auto => auto::choose::<T>(&rows, &cols),
+            Algorithm::Auto => auto::choose::<T>(&rows, &cols, direct::separable(h).is_some()),
             chosen => chosen,
         };
+        Ok((rows, cols, algorithm))
+    }
+
+    fn apply_plane<T: Real>(
+        &self,
+        x: ArrayView2<'_, T>,
+        h: ArrayView2<'_, T>,
+        one_d: bool,
+    ) -> Result<Array2<T>> {
+        let (rows, cols, algorithm) = self.plan(x, h, one_d)?;
         let g = self.oriented_kernel(h);
         match algorithm {
             Algorithm::Direct | Algorithm::Auto => {
