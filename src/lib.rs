@@ -23,6 +23,7 @@
 //! Modules: [`signal`] (the primitives and the LTI view of them), [`npy`] (numpy's file format).
 //! The exact semantics are in `docs/semantics.md`.
 
+pub mod atomic_file;
 pub mod cli;
 pub mod error;
 pub mod npy;

@@ -3,11 +3,10 @@
 //! Reading accepts either byte order and C or Fortran order; every other dtype (integers,
 //! complex, objects, ...) is a typed error naming it, as are bad magic strings, malformed headers
 //! and truncated data. Writing produces version 1.0, little-endian, C order: what `numpy.load`
-//! reads everywhere. Writing goes through a temporary file in the target directory that is
-//! renamed into place, so a failed write never leaves a half-written file.
+//! reads everywhere. Writing goes through [`crate::atomic_file`], so a failed write never leaves a
+//! half-written file.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
@@ -276,33 +275,10 @@ pub fn to_bytes<T: NpyElement>(a: &ArrayD<T>) -> Vec<u8> {
 /// Writes `a` to `path` atomically (temporary file in the same directory, then rename).
 pub fn write<T: NpyElement>(path: impl AsRef<Path>, a: &ArrayD<T>) -> Result<(), NpyError> {
     let path = path.as_ref();
-    write_atomically(path, &to_bytes(a)).map_err(|source| NpyError::Io {
+    crate::atomic_file::write(path, &to_bytes(a)).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Writes `bytes` to a temporary file beside `path` and renames it into place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 impl NpyError {
