@@ -7,12 +7,12 @@ use super::canvas::{Bitmap, PlotError};
 
 /// Distinguishable colours for successive series.
 const PALETTE: [RGBColor; 6] = [
-    RGBColor(150, 150, 150),
-    RGBColor(31, 90, 180),
+    RGBColor(170, 170, 170),
+    RGBColor(40, 40, 40),
     RGBColor(214, 96, 24),
+    RGBColor(31, 90, 180),
     RGBColor(40, 150, 60),
     RGBColor(170, 40, 140),
-    RGBColor(0, 0, 0),
 ];
 
 /// One named series of points, drawn as a polyline.
@@ -47,7 +47,8 @@ pub struct LineChart {
     pub x_label: String,
     /// The y axis description.
     pub y_label: String,
-    /// The series; colours are taken in order from a fixed palette (the first is gray).
+    /// The series; colours are taken in order from a fixed palette (light gray, near-black,
+    /// orange, blue, green, purple); the first is drawn thin, as a backdrop.
     pub series: Vec<Series>,
     /// Width and height in pixels.
     pub size: (u32, u32),
@@ -90,6 +91,8 @@ impl LineChart {
                 .build_cartesian_2d(x0..x1, y0..y1)?;
             chart
                 .configure_mesh()
+                .x_label_formatter(&|v| tick(*v))
+                .y_label_formatter(&|v| tick(*v))
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .label_style(("sans-serif", 13))
@@ -123,4 +126,11 @@ impl LineChart {
     pub fn save_png(&self, path: impl AsRef<std::path::Path>) -> Result<(), PlotError> {
         self.render()?.save_png(path)
     }
+}
+
+/// Axis labels without needless decimals: 100, 0.5, -1.25.
+fn tick(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
 }
