@@ -121,16 +121,16 @@ fn write_figures(args: &DemoArgs) -> Result<(), CliError> {
         "sharpen, 3×3 blur, edge enhance, Laplacian, Sobel x/y, gradient magnitude",
     );
 
-    let laplacian = ImageFilter::new(Kernel::Laplacian);
+    let blur = ImageFilter::new(Kernel::BoxBlur { size: 7 });
     padding_grid(
         &image,
-        &laplacian,
-        "Laplacian under every padding mode: results, top-left corner, difference from reflect",
+        &blur,
+        "7×7 box blur under every padding mode: results, a magnified corner, difference from reflect",
     )?
     .save_png(dir.join("padding.png"))?;
     written(
         "padding.png",
-        "the Laplacian under zero, replicate, reflect, symmetric, circular",
+        "a 7×7 box blur under zero, replicate, reflect, symmetric, circular",
     );
 
     let y = crate::convolve(

@@ -89,7 +89,11 @@ fn shapes(u: f64, w: f64, v: f64) -> f64 {
 /// A 2-px checkerboard (top half of the quadrant) and a grating whose period shrinks to 2 px.
 fn texture(r: usize, c: usize, u: f64, w: f64, v: f64) -> f64 {
     if (0.08..0.42).contains(&w) && (0.08..0.92).contains(&u) {
-        if (r / 2 + c / 2) % 2 == 0 { 0.85 } else { 0.15 }
+        if (r / 2 + c / 2).is_multiple_of(2) {
+            0.85
+        } else {
+            0.15
+        }
     } else if (0.55..0.92).contains(&w) && (0.04..0.96).contains(&u) {
         // Frequency rising linearly from 1/16 to 1/2 cycles per pixel across the quadrant.
         let phase =
