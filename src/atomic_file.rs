@@ -1,73 +1,59 @@
-//! Output files that appear whole or not at all: everything convkit writes goes to a temporary
-//! file in the target's directory and is renamed over the target only once complete, so a
-//! failure (bad input found late, full disk, a crash) never leaves a half-written output.
+//! Atomic file output: every file convkit writes (.npy arrays, images, figures) goes through
+//! [`write`], so a failed or interrupted run never leaves a half-written file behind.
+//!
+//! The bytes go to a hidden temporary file in the target's own directory (`.NAME.PID.tmp`), are
+//! flushed to disk, and the temporary file is renamed over the target. A rename within one
+//! directory is atomic on POSIX file systems: readers see the old file or the new one, never a
+//! mixture. On failure the temporary file is removed.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The temporary sibling of `path`: same directory, hidden, same extension (so writers that
-/// choose a format by extension, like image encoders, still see it).
-fn temporary_for(path: &Path) -> PathBuf {
+/// Writes `bytes` to a temporary file beside `path` and renames it into place.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("convkit-doc-{}.txt", std::process::id()));
+/// convkit::atomic_file::write(&path, b"hello")?;
+/// assert_eq!(std::fs::read(&path)?, b"hello");
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let stem = path
-        .file_stem()
+    let name = path
+        .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    dir.join(format!(".{stem}.{}.tmp{ext}", std::process::id()))
-}
-
-/// Lets `write` produce the file at a temporary path, then renames it to `path`. On error the
-/// temporary file is removed and the error returned.
-pub fn write_with<E: From<std::io::Error>>(
-    path: &Path,
-    write: impl FnOnce(&Path) -> Result<(), E>,
-) -> Result<(), E> {
-    let tmp = temporary_for(path);
-    let result = write(&tmp).and_then(|()| fs::rename(&tmp, path).map_err(E::from));
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
 }
 
-/// Writes `bytes` to `path` atomically.
-pub fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_with(path, |tmp| {
-        let mut f = fs::File::create(tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn whole_file_or_nothing() {
+    fn failed_write_leaves_nothing() {
         let dir = std::env::temp_dir().join(format!("convkit-atomic-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("out.png");
-        write_bytes(&target, b"abc").unwrap();
-        assert_eq!(fs::read(&target).unwrap(), b"abc");
-        let failed: std::io::Result<()> = write_with(&dir.join("never.png"), |tmp| {
-            fs::write(tmp, b"partial")?;
-            Err(std::io::Error::other("late failure"))
-        });
-        assert!(failed.is_err());
-        let names: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("out.png")]);
-        fs::remove_dir_all(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // A directory in the way: the rename fails and the temporary file is cleaned up.
+        let target = dir.join("occupied");
+        std::fs::create_dir_all(target.join("child")).unwrap();
+        assert!(super::write(&target, b"x").is_err());
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the directory remains: {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -275,7 +275,7 @@ pub fn to_bytes<T: NpyElement>(a: &ArrayD<T>) -> Vec<u8> {
 /// Writes `a` to `path` atomically (temporary file in the same directory, then rename).
 pub fn write<T: NpyElement>(path: impl AsRef<Path>, a: &ArrayD<T>) -> Result<(), NpyError> {
     let path = path.as_ref();
-    crate::atomic_file::write_bytes(path, &to_bytes(a)).map_err(|source| NpyError::Io {
+    crate::atomic_file::write(path, &to_bytes(a)).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
         source,
     })

@@ -226,7 +226,8 @@ fn unwritable_output_is_an_error_not_a_panic() {
 
 #[test]
 fn demo_runs() {
-    let out = convkit(&["demo"]);
+    let dir = scratch("demo");
+    let out = convkit(&["demo", "--out", p(&dir)]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("y = [9, 9, 11, 5, 2]"));

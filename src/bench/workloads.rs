@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn grids_have_the_documented_sizes() {
-        assert_eq!(w1(false).len(), 3 + 5 + 6 + 6);
+        assert_eq!(w1(false).len(), 4 + 6 + 6 + 6);
         assert_eq!(w2(false).len(), 2 * 8 * 2);
         let u = uniform(1000, 7);
         assert!(u.iter().all(|v| (-1.0..1.0).contains(v)));

@@ -8,8 +8,11 @@ use thiserror::Error;
 
 mod conv;
 mod demo;
+mod filter;
 
 pub use conv::ConvArgs;
+pub use demo::DemoArgs;
+pub use filter::FilterArgs;
 
 /// convkit: convolution and cross-correlation of signals and images.
 #[derive(Debug, Parser)]
@@ -23,8 +26,12 @@ pub struct Cli {
 enum Command {
     /// Convolve or correlate two .npy arrays, or numbers typed on the command line.
     Conv(ConvArgs),
-    /// Show what convkit does: the lecture's worked example and a few 1-D / 2-D results.
-    Demo,
+    /// Filter a photograph (or the built-in test image) with named kernels; write the results
+    /// and comparison figures.
+    Filter(FilterArgs),
+    /// Show what convkit does: the lecture's worked example and a few 1-D / 2-D results, then
+    /// write figures (filter comparison, padding comparison, stem plots) into a directory.
+    Demo(DemoArgs),
 }
 
 /// Why a command failed.
@@ -36,6 +43,23 @@ pub enum CliError {
     /// A bad .npy file.
     #[error(transparent)]
     Npy(#[from] crate::npy::NpyError),
+    /// A bad image file, or one that cannot be written.
+    #[error(transparent)]
+    Image(#[from] crate::image::ImageError),
+    /// A kernel name or kernel file that does not parse.
+    #[error(transparent)]
+    Kernel(#[from] crate::image::KernelError),
+    /// A figure that cannot be drawn or saved.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
+    /// A directory that cannot be created.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// Arguments that do not fit together.
     #[error("{0}")]
     Usage(String),
@@ -45,6 +69,7 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Conv(args) => conv::run(&args),
-        Command::Demo => demo::run(),
+        Command::Filter(args) => filter::run(&args),
+        Command::Demo(args) => demo::run(&args),
     }
 }

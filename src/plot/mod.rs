@@ -1,55 +1,21 @@
-//! Figures drawn with plotters. A figure type implements [`Figure`] once, generically over the
-//! backend, and [`write_figure`] renders it to PNG or SVG (by the file's extension), atomically.
+//! Figures drawn with plotters: image comparison grids, stem plots of sequences, line charts.
+//!
+//! Conventions: every figure is rendered into an in-memory RGB [`Bitmap`] and saved as PNG
+//! through [`crate::atomic_file`], so a failed run leaves no half-written figure. Inputs are
+//! plain data (ndarray planes of `f32`, sequences of `f64`): this module knows nothing of
+//! kernels or convolution, so any later chart (timings, training curves) can live beside these.
+//! Text uses the system's sans-serif TrueType font through fontconfig (on Debian:
+//! `fonts-dejavu-core`); without one, drawing fails with [`PlotError::Drawing`].
 
+mod canvas;
+mod colormap;
+mod grid;
+mod lines;
+mod stem;
 pub mod timing_chart;
 
-use std::path::{Path, PathBuf};
-
-use plotters::coord::Shift;
-use plotters::prelude::*;
-
-/// Why a figure could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum PlotError {
-    /// The drawing backend failed.
-    #[error("{path}: cannot draw the figure: {reason}")]
-    Draw {
-        /// The figure file.
-        path: PathBuf,
-        /// The backend's message.
-        reason: String,
-    },
-    /// Writing or renaming the file failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Something that draws itself on any plotters backend.
-pub trait Figure {
-    /// Pixel size of the figure.
-    fn size(&self) -> (u32, u32);
-    /// Draws onto `root`; errors as text.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
-}
-
-/// Renders `figure` into `path` (PNG, or SVG when the extension is `svg`), atomically.
-pub fn write_figure(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
-    let svg = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let fail = |reason: String| PlotError::Draw {
-        path: path.to_path_buf(),
-        reason,
-    };
-    crate::atomic_file::write_with(path, |tmp| {
-        if svg {
-            let root = SVGBackend::new(tmp, figure.size()).into_drawing_area();
-            figure.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))
-        } else {
-            let root = BitMapBackend::new(tmp, figure.size()).into_drawing_area();
-            figure.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))
-        }
-    })
-}
+pub use canvas::{Bitmap, PlotError};
+pub use colormap::Scale;
+pub use grid::{ColorBars, Grid, Panel, PanelPixels};
+pub use lines::{LineChart, Series};
+pub use stem::{StemFigure, StemSeries};

@@ -2,10 +2,12 @@
 //! size on log-log axes, one line per algorithm, the crossover marked where a transform first
 //! beats the direct sum.
 
+use std::path::Path;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::Figure;
+use super::{Bitmap, PlotError};
 use crate::signal::Algorithm;
 
 /// One measured point: kernel size K and median seconds.
@@ -62,14 +64,36 @@ fn color(a: Algorithm) -> RGBColor {
     }
 }
 
-impl Figure for TimingChart {
-    fn size(&self) -> (u32, u32) {
+impl TimingChart {
+    /// Pixel size: 520 × 380 per panel.
+    pub fn size(&self) -> (u32, u32) {
         let rows = self.panels.len().div_ceil(self.columns.max(1)).max(1) as u32;
         (520 * self.columns.max(1) as u32, 380 * rows)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let err = |e: &dyn std::fmt::Display| e.to_string();
+    /// Writes the chart as PNG, atomically.
+    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        let (w, h) = self.size();
+        Bitmap::render(w, h, |root| self.draw(root))?.save_png(path)
+    }
+
+    /// Writes the chart as SVG, atomically.
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        let path = path.as_ref();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
+            self.draw(&root)?;
+            root.present()?;
+        }
+        crate::atomic_file::write(path, svg.as_bytes()).map_err(|source| PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let err = |e: &dyn std::fmt::Display| PlotError::Drawing(e.to_string());
         root.fill(&WHITE).map_err(|e| err(&e))?;
         let rows = self.panels.len().div_ceil(self.columns.max(1)).max(1);
         let areas = root.split_evenly((rows, self.columns.max(1)));

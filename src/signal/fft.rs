@@ -85,19 +85,37 @@ pub fn fast_len(n: usize) -> usize {
     if n <= 1 {
         return 1;
     }
-    let smooth = |mut m: usize| {
-        for p in [2, 3, 5, 7] {
-            while m.is_multiple_of(p) {
-                m /= p;
+    // The smallest even 2^a·3^b·5^c·7^d ≥ n, by walking the powers of 7, 5 and 3 (a few hundred
+    // candidates even near usize::MAX) and rounding each up with a power of two.
+    let mut best = usize::MAX;
+    let mut p7: usize = 1;
+    loop {
+        let mut p5 = p7;
+        loop {
+            let mut p3 = p5;
+            loop {
+                // The least 2^a ≥ 2 with p3·2^a ≥ n.
+                let mut m = p3.saturating_mul(2);
+                while m < n && m < best {
+                    m = m.saturating_mul(2);
+                }
+                best = best.min(m);
+                if p3 >= n || p3 > usize::MAX / 3 {
+                    break;
+                }
+                p3 *= 3;
             }
+            if p5 >= n || p5 > usize::MAX / 5 {
+                break;
+            }
+            p5 *= 5;
         }
-        m == 1
-    };
-    let mut m = n + (n % 2);
-    while !smooth(m) {
-        m += 2;
+        if p7 >= n || p7 > usize::MAX / 7 {
+            break;
+        }
+        p7 *= 7;
     }
-    m
+    best
 }
 
 /// The 2-D spectrum of a real plane zero-extended to l0 × l1: h = l1/2+1 frequency columns,
@@ -271,6 +289,27 @@ mod tests {
         assert_eq!(fast_len(13), 14);
         assert_eq!(fast_len(1000), 1000);
         assert_eq!(fast_len(1001), 1008);
+        // Against a plain search for the smallest even 7-smooth number.
+        let smooth = |mut m: usize| {
+            for p in [2, 3, 5, 7] {
+                while m.is_multiple_of(p) {
+                    m /= p;
+                }
+            }
+            m == 1
+        };
+        for n in 2..5000 {
+            let want = (n..)
+                .find(|&m: &usize| m.is_multiple_of(2) && smooth(m))
+                .unwrap();
+            assert_eq!(fast_len(n), want, "n = {n}");
+        }
+        assert!(fast_len(1 << 40) >= 1 << 40);
+        assert_eq!(
+            fast_len(usize::MAX),
+            usize::MAX,
+            "saturates instead of overflowing"
+        );
         for n in 2..2000 {
             let m = fast_len(n);
             assert!(m >= n && m.is_multiple_of(2));

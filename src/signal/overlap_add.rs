@@ -25,9 +25,11 @@ pub fn block_len(span: usize, padded: usize) -> usize {
         let useful = (l + 1).saturating_sub(span).max(1) as f64;
         (l as f64) * (l as f64).max(2.0).log2() / useful
     };
+    // Candidates: fast lengths from 2·K' up to 64·K' (longer blocks gain nothing), or the whole.
     let mut best = whole;
-    let mut l = fast_len((2 * span).max(64));
-    while l < whole {
+    let mut l = fast_len(span.saturating_mul(2).max(64));
+    let limit = whole.min(span.saturating_mul(64)).min(1 << 24);
+    while l < limit {
         if cost(l) < cost(best) {
             best = l;
         }
