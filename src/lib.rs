@@ -20,11 +20,13 @@
 //! # Ok::<(), convkit::ConvError>(())
 //! ```
 //!
-//! Modules: [`signal`] (the primitives and the LTI view of them), [`npy`] (numpy's file format).
+//! Modules: [`signal`] (the primitives and the LTI view of them), [`nn`] (CNN layers built on
+//! them, `docs/cnn.md`), [`npy`] (numpy's file format).
 //! The exact semantics are in `docs/semantics.md`.
 
 pub mod cli;
 pub mod error;
+pub mod nn;
 pub mod npy;
 mod real;
 pub mod signal;
