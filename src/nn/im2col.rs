@@ -15,9 +15,7 @@
 //! the chunks are summed in order, so results do not depend on the thread count.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{
-    Array2, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, Axis, s,
-};
+use ndarray::{Array2, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut3, Axis, s};
 use rayon::prelude::*;
 
 use super::conv2d::ConvGeom;
@@ -56,8 +54,15 @@ impl Tables {
     }
 }
 
-/// cols[(i·kh + a)·kw + b, r·wo + c] = pad(x)[i, r·s0 + a·d0, c·s1 + b·d1].
-fn unfold<T: Real>(g: &ConvGeom, t: &Tables, xn: ArrayView3<'_, T>, out: &mut [T]) {
+/// cols[(i·kh + a)·kw + b, off + r·wo + c] = pad(x)[i, r·s0 + a·d0, c·s1 + b·d1], rows `ld` apart.
+fn unfold<T: Real>(
+    g: &ConvGeom,
+    t: &Tables,
+    xn: ArrayView3<'_, T>,
+    out: &mut [T],
+    ld: usize,
+    off: usize,
+) {
     let (ho, wo) = g.out;
     let (kh, kw) = g.kernel;
     let width = g.width;
@@ -69,7 +74,7 @@ fn unfold<T: Real>(g: &ConvGeom, t: &Tables, xn: ArrayView3<'_, T>, out: &mut [T
         for a in 0..kh {
             for b in 0..kw {
                 let row = (i * kh + a) * kw + b;
-                let dst = &mut out[row * hw..(row + 1) * hw];
+                let dst = &mut out[row * ld + off..row * ld + off + hw];
                 let ctab = &t.cols[b * wo..(b + 1) * wo];
                 for r in 0..ho {
                     let d = &mut dst[r * wo..(r + 1) * wo];
@@ -88,8 +93,15 @@ fn unfold<T: Real>(g: &ConvGeom, t: &Tables, xn: ArrayView3<'_, T>, out: &mut [T
     }
 }
 
-/// The adjoint of [`unfold`]: dx[i, src(r,a), src(c,b)] += dcols[(i·kh + a)·kw + b, r·wo + c].
-fn col2im<T: Real>(g: &ConvGeom, t: &Tables, dcols: &[T], mut dxn: ArrayViewMut3<'_, T>) {
+/// The adjoint of [`unfold`]: dx[i, src(r,a), src(c,b)] += dcols[(i·kh + a)·kw + b, off + r·wo + c].
+fn col2im<T: Real>(
+    g: &ConvGeom,
+    t: &Tables,
+    dcols: &[T],
+    ld: usize,
+    off: usize,
+    mut dxn: ArrayViewMut3<'_, T>,
+) {
     let (ho, wo) = g.out;
     let (kh, kw) = g.kernel;
     let width = g.width;
@@ -101,7 +113,7 @@ fn col2im<T: Real>(g: &ConvGeom, t: &Tables, dcols: &[T], mut dxn: ArrayViewMut3
         for a in 0..kh {
             for b in 0..kw {
                 let row = (i * kh + a) * kw + b;
-                let src = &dcols[row * hw..(row + 1) * hw];
+                let src = &dcols[row * ld + off..row * ld + off + hw];
                 let ctab = &t.cols[b * wo..(b + 1) * wo];
                 for r in 0..ho {
                     let sr = t.rows[a * ho + r];
@@ -141,31 +153,38 @@ pub(super) fn forward<T: Real>(
     let hw = ho * wo;
     let kg = g.cin_g() * g.kernel.0 * g.kernel.1;
     let mut y = Array4::<T>::zeros((n, o, ho, wo));
-    y.axis_iter_mut(Axis(0))
+    y.axis_chunks_iter_mut(Axis(0), CHUNK)
         .into_par_iter()
-        .zip(x.axis_iter(Axis(0)).into_par_iter())
-        .for_each_init(
-            || vec![T::zero(); g.groups * kg * hw],
-            |buf, (mut yn, xn)| {
-                unfold(g, &t, xn, buf);
-                let cols = ArrayView2::from_shape((g.groups * kg, hw), &buf[..])
-                    .expect("buffer sized for the unfold");
-                let mut ym: ArrayViewMut2<'_, T> = yn
-                    .view_mut()
+        .zip(x.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
+        .for_each(|(mut yc, xc)| {
+            // One GEMM per group for the whole chunk: columns are (sample, output pixel).
+            let m = xc.len_of(Axis(0));
+            let ld = m * hw;
+            let mut buf = vec![T::zero(); g.groups * kg * ld];
+            for (k, xn) in xc.axis_iter(Axis(0)).enumerate() {
+                unfold(g, &t, xn, &mut buf, ld, k * hw);
+            }
+            let cols = ArrayView2::from_shape((g.groups * kg, ld), &buf[..])
+                .expect("buffer sized for the unfold");
+            let mut out = Array2::<T>::zeros((o, ld));
+            for gi in 0..g.groups {
+                let (o0, o1) = (gi * g.cout_g(), (gi + 1) * g.cout_g());
+                general_mat_mul(
+                    T::one(),
+                    &wm.slice(s![o0..o1, ..]),
+                    &cols.slice(s![gi * kg..(gi + 1) * kg, ..]),
+                    T::zero(),
+                    &mut out.slice_mut(s![o0..o1, ..]),
+                );
+            }
+            for (k, mut yn) in yc.axis_iter_mut(Axis(0)).enumerate() {
+                let src = out.slice(s![.., k * hw..(k + 1) * hw]);
+                yn.view_mut()
                     .into_shape_with_order((o, hw))
-                    .expect("fresh output is contiguous");
-                for gi in 0..g.groups {
-                    let (o0, o1) = (gi * g.cout_g(), (gi + 1) * g.cout_g());
-                    general_mat_mul(
-                        T::one(),
-                        &wm.slice(s![o0..o1, ..]),
-                        &cols.slice(s![gi * kg..(gi + 1) * kg, ..]),
-                        T::zero(),
-                        &mut ym.slice_mut(s![o0..o1, ..]),
-                    );
-                }
-            },
-        );
+                    .expect("fresh output is contiguous")
+                    .assign(&src);
+            }
+        });
     Ok(y)
 }
 
@@ -188,44 +207,47 @@ pub(super) fn backward<T: Real>(
     let partials: Vec<Array2<T>> = dx
         .axis_chunks_iter_mut(Axis(0), CHUNK)
         .into_par_iter()
-        .enumerate()
-        .map(|(ci, mut dx_chunk)| {
+        .zip(x.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
+        .zip(delta.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
+        .map(|((mut dxc, xc), dc)| {
+            let m = xc.len_of(Axis(0));
+            let ld = m * hw;
+            let mut buf = vec![T::zero(); g.groups * kg * ld];
+            for (k, xn) in xc.axis_iter(Axis(0)).enumerate() {
+                unfold(g, &t, xn, &mut buf, ld, k * hw);
+            }
+            let cols = ArrayView2::from_shape((g.groups * kg, ld), &buf[..])
+                .expect("buffer sized for the unfold");
+            // δ of the chunk as an O × (sample, output pixel) matrix.
+            let mut dm = Array2::<T>::zeros((o, ld));
+            for (k, dn) in dc.axis_iter(Axis(0)).enumerate() {
+                dm.slice_mut(s![.., k * hw..(k + 1) * hw])
+                    .assign(&dn.into_shape_with_order((o, hw)).expect("standard layout"));
+            }
             let mut dw = Array2::<T>::zeros((o, kg));
-            let mut buf = vec![T::zero(); g.groups * kg * hw];
-            let mut dbuf = vec![T::zero(); g.groups * kg * hw];
-            for (k, dxn) in dx_chunk.axis_iter_mut(Axis(0)).enumerate() {
-                let sn = ci * CHUNK + k;
-                unfold(g, &t, x.index_axis(Axis(0), sn), &mut buf);
-                let cols = ArrayView2::from_shape((g.groups * kg, hw), &buf[..])
-                    .expect("buffer sized for the unfold");
-                let dn = delta
-                    .index_axis(Axis(0), sn)
-                    .into_shape_with_order((o, hw))
-                    .expect("standard layout");
-                {
-                    let mut dcols = ArrayViewMut2::from_shape((g.groups * kg, hw), &mut dbuf[..])
-                        .expect("buffer sized for the unfold");
-                    for gi in 0..g.groups {
-                        let (o0, o1) = (gi * g.cout_g(), (gi + 1) * g.cout_g());
-                        let (k0, k1) = (gi * kg, (gi + 1) * kg);
-                        let dg = dn.slice(s![o0..o1, ..]);
-                        general_mat_mul(
-                            T::one(),
-                            &dg,
-                            &cols.slice(s![k0..k1, ..]).t(),
-                            T::one(),
-                            &mut dw.slice_mut(s![o0..o1, ..]),
-                        );
-                        general_mat_mul(
-                            T::one(),
-                            &wm.slice(s![o0..o1, ..]).t(),
-                            &dg,
-                            T::zero(),
-                            &mut dcols.slice_mut(s![k0..k1, ..]),
-                        );
-                    }
-                }
-                col2im(g, &t, &dbuf, dxn);
+            let mut dcols = Array2::<T>::zeros((g.groups * kg, ld));
+            for gi in 0..g.groups {
+                let (o0, o1) = (gi * g.cout_g(), (gi + 1) * g.cout_g());
+                let (k0, k1) = (gi * kg, (gi + 1) * kg);
+                let dg = dm.slice(s![o0..o1, ..]);
+                general_mat_mul(
+                    T::one(),
+                    &dg,
+                    &cols.slice(s![k0..k1, ..]).t(),
+                    T::zero(),
+                    &mut dw.slice_mut(s![o0..o1, ..]),
+                );
+                general_mat_mul(
+                    T::one(),
+                    &wm.slice(s![o0..o1, ..]).t(),
+                    &dg,
+                    T::zero(),
+                    &mut dcols.slice_mut(s![k0..k1, ..]),
+                );
+            }
+            let dflat = dcols.as_slice().expect("fresh array is contiguous");
+            for (k, dxn) in dxc.axis_iter_mut(Axis(0)).enumerate() {
+                col2im(g, &t, dflat, ld, k * hw, dxn);
             }
             dw
         })
