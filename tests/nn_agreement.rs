@@ -9,7 +9,10 @@ use ndarray::{Array1, Array4, ArrayD, Ix1, Ix4};
 fn rel<T: Real>(a: &Array4<T>, b: &Array4<T>) -> f64 {
     let f = |v: T| v.to_f64().unwrap();
     let scale = b.iter().fold(0.0f64, |m, &v| m.max(f(v).abs())).max(1e-300);
-    a.iter().zip(b.iter()).fold(0.0f64, |m, (&x, &y)| m.max((f(x) - f(y)).abs())) / scale
+    a.iter()
+        .zip(b.iter())
+        .fold(0.0f64, |m, (&x, &y)| m.max((f(x) - f(y)).abs()))
+        / scale
 }
 
 /// y[n,o,r,c] = b[o] + Σ_j Σ_a Σ_b W[o,j,a,b] · pad(x)[n, i, r·s0 + a·d0 − p0, c·s1 + b·d1 − p1].
@@ -31,7 +34,9 @@ fn naive(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, cfg: &Conv2dConfig) 
                 for bb in 0..kw {
                     let pr = (r * s0 + a * d0) as isize - p0 as isize;
                     let pc = (c * s1 + bb * d1) as isize - p1 as isize;
-                    if let (Some(sr), Some(sc)) = (source_index(pr, h, mode), source_index(pc, wd, mode)) {
+                    if let (Some(sr), Some(sc)) =
+                        (source_index(pr, h, mode), source_index(pc, wd, mode))
+                    {
                         acc += w[[oc, j, a, bb]] * x[[sn, i, sr, sc]];
                     }
                 }
@@ -64,7 +69,11 @@ fn configs() -> Vec<(Conv2dConfig, [usize; 4])> {
     v
 }
 
-fn params<T: Real>(cfg: &Conv2dConfig, shape: [usize; 4], seed: u64) -> (Array4<T>, Array4<T>, Array1<T>) {
+fn params<T: Real>(
+    cfg: &Conv2dConfig,
+    shape: [usize; 4],
+    seed: u64,
+) -> (Array4<T>, Array4<T>, Array1<T>) {
     let mut rng = Rng::new(seed);
     let x: ArrayD<T> = rng.uniform_array(&shape, -1.0, 1.0);
     let w: ArrayD<T> = rng.uniform_array(&cfg.weight_shape(), -1.0, 1.0);
@@ -79,12 +88,28 @@ fn params<T: Real>(cfg: &Conv2dConfig, shape: [usize; 4], seed: u64) -> (Array4<
 fn agree<T: Real>(tol: f64) {
     for (k, (cfg, shape)) in configs().into_iter().enumerate() {
         let (x, w, b) = params::<T>(&cfg, shape, k as u64);
-        let y0 = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, ConvAlgorithm::Direct).unwrap();
+        let y0 = conv2d_forward(
+            x.view(),
+            w.view(),
+            Some(b.view()),
+            &cfg,
+            ConvAlgorithm::Direct,
+        )
+        .unwrap();
         let delta = {
             let mut rng = Rng::new(1000 + k as u64);
-            rng.uniform_array::<T>(y0.shape(), -1.0, 1.0).into_dimensionality::<Ix4>().unwrap()
+            rng.uniform_array::<T>(y0.shape(), -1.0, 1.0)
+                .into_dimensionality::<Ix4>()
+                .unwrap()
         };
-        let g0 = conv2d_backward(x.view(), w.view(), delta.view(), &cfg, ConvAlgorithm::Direct).unwrap();
+        let g0 = conv2d_backward(
+            x.view(),
+            w.view(),
+            delta.view(),
+            &cfg,
+            ConvAlgorithm::Direct,
+        )
+        .unwrap();
         for algo in [ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
             let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
             let g = conv2d_backward(x.view(), w.view(), delta.view(), &cfg, algo).unwrap();
@@ -92,10 +117,23 @@ fn agree<T: Real>(tol: f64) {
                 rel(&y, &y0),
                 rel(&g.input, &g0.input),
                 rel(&g.weight, &g0.weight),
-                rel(&g.bias.clone().into_shape_with_order((1, 1, 1, cfg.out_channels)).unwrap(),
-                    &g0.bias.clone().into_shape_with_order((1, 1, 1, cfg.out_channels)).unwrap()),
+                rel(
+                    &g.bias
+                        .clone()
+                        .into_shape_with_order((1, 1, 1, cfg.out_channels))
+                        .unwrap(),
+                    &g0.bias
+                        .clone()
+                        .into_shape_with_order((1, 1, 1, cfg.out_channels))
+                        .unwrap(),
+                ),
             ];
-            assert!(errs.iter().all(|&e| e <= tol), "{} {algo} {:?}: {errs:?}", T::NAME, cfg);
+            assert!(
+                errs.iter().all(|&e| e <= tol),
+                "{} {algo} {:?}: {errs:?}",
+                T::NAME,
+                cfg
+            );
         }
     }
 }
@@ -115,7 +153,11 @@ fn direct_equals_the_naive_definition() {
     for (k, (cfg, shape)) in configs().into_iter().enumerate() {
         let (x, w, b) = params::<f64>(&cfg, shape, k as u64);
         let expected = naive(&x, &w, &b, &cfg);
-        for algo in [ConvAlgorithm::Direct, ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
+        for algo in [
+            ConvAlgorithm::Direct,
+            ConvAlgorithm::Fft,
+            ConvAlgorithm::Im2col,
+        ] {
             let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
             assert!(rel(&y, &expected) < 1e-12, "{algo} {cfg:?}");
         }
@@ -127,7 +169,10 @@ fn results_do_not_depend_on_the_thread_count() {
     let (cfg, _) = configs()[40];
     let (x, w, _) = params::<f32>(&cfg, [19, 4, 11, 9], 1);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             ConvAlgorithm::CONCRETE
                 .iter()

@@ -63,7 +63,11 @@ fn conv2d_groups_no_bias_asymmetric_stride() {
 #[test]
 fn conv2d_padding_wider_than_the_image_folds_repeatedly() {
     // numpy.pad semantics for any width: reflect/circular fold many times onto the source.
-    for algo in [ConvAlgorithm::Direct, ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
+    for algo in [
+        ConvAlgorithm::Direct,
+        ConvAlgorithm::Fft,
+        ConvAlgorithm::Im2col,
+    ] {
         for mode in PaddingMode::ALL {
             let cfg = Conv2dConfig::new(1, 2, 3)
                 .padding(4)
@@ -105,8 +109,16 @@ fn pooling_kinds_with_padding_and_ceil_mode() {
         },
         PoolKind::Sum,
     ] {
-        for (k, s, p, ceil) in [(2, 2, 0, false), (2, 2, 0, true), (3, 2, 1, true), (3, 1, 1, false)] {
-            let mut pool = Pool2d::<f64>::new(kind, k).stride(s).padding(p).ceil_mode(ceil);
+        for (k, s, p, ceil) in [
+            (2, 2, 0, false),
+            (2, 2, 0, true),
+            (3, 2, 1, true),
+            (3, 1, 1, false),
+        ] {
+            let mut pool = Pool2d::<f64>::new(kind, k)
+                .stride(s)
+                .padding(p)
+                .ceil_mode(ceil);
             let mut rng = Rng::new(9);
             let x = rng.uniform_array(&[2, 2, 5, 7], -1.0, 1.0);
             gradcheck(&mut pool, x, 10, TOL);
@@ -122,7 +134,12 @@ fn dense_and_flatten() {
     let mut nobias = Dense::<f64>::new(5, 2, false, &mut rng);
     gradcheck(&mut nobias, rng.uniform_array(&[2, 5], -1.0, 1.0), 13, TOL);
     let mut flat = Flatten::new();
-    gradcheck(&mut flat, rng.uniform_array(&[2, 3, 2, 2], -1.0, 1.0), 14, TOL);
+    gradcheck(
+        &mut flat,
+        rng.uniform_array(&[2, 3, 2, 2], -1.0, 1.0),
+        14,
+        TOL,
+    );
 }
 
 #[test]
@@ -141,7 +158,11 @@ fn softmax_cross_entropy_gradient() {
             zp[[i, j]] -= 2.0 * eps;
             let lm = softmax_cross_entropy(zp.view(), &labels).unwrap().loss;
             let fd = (lp - lm) / (2.0 * eps);
-            assert!((fd - lg.grad[[i, j]]).abs() < 1e-8, "{fd} vs {}", lg.grad[[i, j]]);
+            assert!(
+                (fd - lg.grad[[i, j]]).abs() < 1e-8,
+                "{fd} vs {}",
+                lg.grad[[i, j]]
+            );
         }
     }
     // Huge logits: log-sum-exp keeps it finite.
@@ -155,7 +176,11 @@ fn softmax_cross_entropy_gradient() {
 fn whole_network_loss_gradient() {
     // The zip-code preset end to end (conv, tanh, flatten, dense, loss) on two images:
     // analytic parameter gradients against finite differences on a sample of parameters.
-    for algo in [ConvAlgorithm::Direct, ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
+    for algo in [
+        ConvAlgorithm::Direct,
+        ConvAlgorithm::Fft,
+        ConvAlgorithm::Im2col,
+    ] {
         let mut net = presets::lecun_zip::<f64>(1, algo).unwrap();
         let mut rng = Rng::new(2);
         let x: ArrayD<f64> = rng.uniform_array(&[2, 1, 16, 16], -1.0, 1.0);
@@ -164,7 +189,11 @@ fn whole_network_loss_gradient() {
         net.loss_backward(x.clone(), &labels).unwrap();
         let grads: Vec<ArrayD<f64>> = net.params().iter().map(|p| p.grad.clone()).collect();
         let loss = |net: &mut convkit::nn::Sequential<f64>| {
-            let y = net.forward(x.clone()).unwrap().into_dimensionality::<Ix2>().unwrap();
+            let y = net
+                .forward(x.clone())
+                .unwrap()
+                .into_dimensionality::<Ix2>()
+                .unwrap();
             softmax_cross_entropy(y.view(), &labels).unwrap().loss
         };
         let eps = 1e-6;
@@ -178,7 +207,10 @@ fn whole_network_loss_gradient() {
                 net.params_mut()[pi].value.as_slice_mut().unwrap()[k] = orig;
                 let fd = (lp - lm) / (2.0 * eps);
                 let an = g.as_slice().unwrap()[k];
-                assert!((fd - an).abs() <= 1e-7 * (1.0 + an.abs()), "{algo} param {pi}[{k}]: {fd} vs {an}");
+                assert!(
+                    (fd - an).abs() <= 1e-7 * (1.0 + an.abs()),
+                    "{algo} param {pi}[{k}]: {fd} vs {an}"
+                );
             }
         }
     }

@@ -12,9 +12,27 @@ fn stack(planes: &[[[f64; 5]; 5]]) -> Array4<f64> {
 #[test]
 fn multi_channel_convolution_5x5x3_to_3x3x2() {
     let x = stack(&[
-        [[0., 0., 1., 0., 2.], [1., 0., 2., 0., 1.], [1., 0., 2., 2., 0.], [2., 0., 0., 2., 0.], [2., 1., 2., 2., 0.]],
-        [[2., 1., 2., 1., 1.], [2., 1., 2., 0., 1.], [0., 2., 1., 0., 1.], [1., 2., 2., 2., 2.], [0., 1., 2., 0., 1.]],
-        [[2., 1., 1., 2., 0.], [1., 0., 0., 1., 0.], [0., 1., 0., 0., 0.], [1., 0., 2., 1., 0.], [2., 2., 1., 1., 1.]],
+        [
+            [0., 0., 1., 0., 2.],
+            [1., 0., 2., 0., 1.],
+            [1., 0., 2., 2., 0.],
+            [2., 0., 0., 2., 0.],
+            [2., 1., 2., 2., 0.],
+        ],
+        [
+            [2., 1., 2., 1., 1.],
+            [2., 1., 2., 0., 1.],
+            [0., 2., 1., 0., 1.],
+            [1., 2., 2., 2., 2.],
+            [0., 1., 2., 0., 1.],
+        ],
+        [
+            [2., 1., 1., 2., 0.],
+            [1., 0., 0., 1., 0.],
+            [0., 1., 0., 0., 0.],
+            [1., 0., 2., 1., 0.],
+            [2., 2., 1., 1., 1.],
+        ],
     ]);
     let w: [[[[f64; 3]; 3]; 3]; 2] = [
         [
@@ -34,14 +52,21 @@ fn multi_channel_convolution_5x5x3_to_3x3x2() {
         arr2(&[[-8., -8., -3.], [-3., 1., 0.], [-3., -8., -5.]]),
     ];
     for algo in ConvAlgorithm::ALL {
-        let cfg = Conv2dConfig::new(3, 2, 3).stride(2).padding(1).algorithm(algo);
+        let cfg = Conv2dConfig::new(3, 2, 3)
+            .stride(2)
+            .padding(1)
+            .algorithm(algo);
         let mut conv = Conv2d::from_weights(cfg, w.clone(), Some(array![1.0, 0.0])).unwrap();
         let y = conv.forward4(x.clone()).unwrap();
         assert_eq!(y.dim(), (1, 2, 3, 3));
         for o in 0..2 {
             let got = y.slice(ndarray::s![0, o, .., ..]);
             for (g, e) in got.iter().zip(expected[o].iter()) {
-                assert!((g - e).abs() < 1e-9, "{algo} map {o}: {got} vs {}", expected[o]);
+                assert!(
+                    (g - e).abs() < 1e-9,
+                    "{algo} map {o}: {got} vs {}",
+                    expected[o]
+                );
             }
         }
     }
@@ -82,7 +107,12 @@ fn softmax_cross_entropy_dog_cat() {
             .zip(labels)
             .filter(|(r, l)| (if r[0] > r[1] { 0 } else { 1 }) != *l)
             .count();
-        (softmax_cross_entropy(p.mapv(f64::ln).view(), &labels).unwrap().loss, wrong)
+        (
+            softmax_cross_entropy(p.mapv(f64::ln).view(), &labels)
+                .unwrap()
+                .loss,
+            wrong,
+        )
     };
     let (a, wrong_a) = ce(arr2(&[[0.9, 0.1], [0.1, 0.9], [0.4, 0.6]]));
     let (b, wrong_b) = ce(arr2(&[[0.6, 0.4], [0.3, 0.7], [0.1, 0.9]]));
@@ -113,9 +143,12 @@ fn backprop_through_sum_times_product() {
 #[test]
 fn backprop_through_a_sigmoid_neuron() {
     // σ(w0·x0 + w1·x1 + w2) at w = (2, −3, −3), x = (−1, −2).
-    let mut neuron = Dense::from_weights(arr2(&[[2.0, -3.0]]), Some(Array1::from(vec![-3.0]))).unwrap();
+    let mut neuron =
+        Dense::from_weights(arr2(&[[2.0, -3.0]]), Some(Array1::from(vec![-3.0]))).unwrap();
     let mut sigma = Activation::<f64>::sigmoid();
-    let out = sigma.forward(neuron.forward(array![[-1.0, -2.0]].into_dyn()).unwrap()).unwrap();
+    let out = sigma
+        .forward(neuron.forward(array![[-1.0, -2.0]].into_dyn()).unwrap())
+        .unwrap();
     assert!((out[[0, 0]] - 0.731).abs() < 1e-3);
     let local = sigma.backward(ArrayD::ones(out.raw_dim())).unwrap();
     assert!((local[[0, 0]] - 0.20).abs() < 5e-3); // σ(1)(1 − σ(1)) ≈ 0.197

@@ -5,9 +5,24 @@ use ndarray::{Array4, ArrayD};
 
 #[test]
 fn parameter_counts() {
-    assert_eq!(presets::shallow::<f32>(0, ConvAlgorithm::Auto).unwrap().param_count(), 98_820);
-    assert_eq!(presets::deep::<f32>(0, ConvAlgorithm::Auto).unwrap().param_count(), 229_340);
-    assert_eq!(presets::lecun_zip::<f32>(0, ConvAlgorithm::Auto).unwrap().param_count(), 10_024);
+    assert_eq!(
+        presets::shallow::<f32>(0, ConvAlgorithm::Auto)
+            .unwrap()
+            .param_count(),
+        98_820
+    );
+    assert_eq!(
+        presets::deep::<f32>(0, ConvAlgorithm::Auto)
+            .unwrap()
+            .param_count(),
+        229_340
+    );
+    assert_eq!(
+        presets::lecun_zip::<f32>(0, ConvAlgorithm::Auto)
+            .unwrap()
+            .param_count(),
+        10_024
+    );
 }
 
 #[test]
@@ -16,9 +31,14 @@ fn shapes_names_and_summary() {
     let names: Vec<String> = deep.named_params().into_iter().map(|(n, _)| n).collect();
     assert_eq!(
         names,
-        ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias", "7.weight", "7.bias", "9.weight", "9.bias"]
+        [
+            "0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias", "7.weight", "7.bias",
+            "9.weight", "9.bias"
+        ]
     );
-    let y = deep.forward(Array4::<f32>::zeros((3, 1, 28, 28)).into_dyn()).unwrap();
+    let y = deep
+        .forward(Array4::<f32>::zeros((3, 1, 28, 28)).into_dyn())
+        .unwrap();
     assert_eq!(y.shape(), [3, 10]);
     let mut zip = presets::lecun_zip::<f32>(0, ConvAlgorithm::Im2col).unwrap();
     let h = zip.layers_mut()[0]
@@ -26,7 +46,10 @@ fn shapes_names_and_summary() {
         .unwrap();
     assert_eq!(h.shape(), [1, 12, 8, 8]);
     let s = deep.summary();
-    assert!(s.contains("Conv2d(10, 40, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)"), "{s}");
+    assert!(
+        s.contains("Conv2d(10, 40, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)"),
+        "{s}"
+    );
     assert!(s.contains("229340 parameters"), "{s}");
 }
 
@@ -40,7 +63,12 @@ fn seeded_pytorch_default_init() {
     }
     assert_ne!(a.params()[0].value, c.params()[0].value);
     // U(−1/√fan_in, 1/√fan_in): conv fan_in 25 → 0.2, dense fan_in 1960 → 0.0226.
-    let bound = |i: usize| a.params()[i].value.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let bound = |i: usize| {
+        a.params()[i]
+            .value
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.abs()))
+    };
     assert!(bound(0) <= 0.2 && bound(0) > 0.18);
     assert!(bound(2) <= 1.0 / 1960f64.sqrt() && bound(2) > 0.02);
 }

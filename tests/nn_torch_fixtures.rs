@@ -21,10 +21,15 @@ struct Case {
 
 impl Case {
     fn a(&self, name: &str) -> ArrayD<f64> {
-        self.arrays.get(name).unwrap_or_else(|| panic!("no array {name}")).clone()
+        self.arrays
+            .get(name)
+            .unwrap_or_else(|| panic!("no array {name}"))
+            .clone()
     }
     fn p(&self, key: &str) -> &str {
-        self.params.get(key).unwrap_or_else(|| panic!("no parameter {key}"))
+        self.params
+            .get(key)
+            .unwrap_or_else(|| panic!("no parameter {key}"))
     }
     fn pair(&self, key: &str) -> (usize, usize) {
         let v: Vec<usize> = self.p(key).split(',').map(|s| s.parse().unwrap()).collect();
@@ -36,10 +41,16 @@ impl Case {
 }
 
 fn load() -> BTreeMap<String, Case> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nn_torch.txt"))
-        .expect("fixture file");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/nn_torch.txt"
+    ))
+    .expect("fixture file");
     let mut cases: BTreeMap<String, Case> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut it = line.split_whitespace();
         let first = it.next().unwrap();
         if first == "@" {
@@ -57,7 +68,11 @@ fn load() -> BTreeMap<String, Case> {
             };
             let vals: Vec<f64> = it.map(|v| v.parse().unwrap()).collect();
             let arr = ArrayD::from_shape_vec(IxDyn(&shape), vals).unwrap();
-            cases.entry(first.to_string()).or_default().arrays.insert(name, arr);
+            cases
+                .entry(first.to_string())
+                .or_default()
+                .arrays
+                .insert(name, arr);
         }
     }
     cases
@@ -67,12 +82,18 @@ fn close(what: &str, got: &ArrayD<f64>, want: &ArrayD<f64>) {
     assert_eq!(got.shape(), want.shape(), "{what}: shape");
     let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
     for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
-        assert!((g - w).abs() <= TOL * scale, "{what}[{i}]: {g} vs torch {w}");
+        assert!(
+            (g - w).abs() <= TOL * scale,
+            "{what}[{i}]: {g} vs torch {w}"
+        );
     }
 }
 
 fn of_kind<'a>(cases: &'a BTreeMap<String, Case>, kinds: &[&str]) -> Vec<(&'a String, &'a Case)> {
-    let v: Vec<_> = cases.iter().filter(|(_, c)| kinds.contains(&c.p("kind"))).collect();
+    let v: Vec<_> = cases
+        .iter()
+        .filter(|(_, c)| kinds.contains(&c.p("kind")))
+        .collect();
     assert!(!v.is_empty(), "no cases of kind {kinds:?}");
     v
 }
@@ -109,8 +130,16 @@ fn conv2d_matches_torch() {
             let b: Option<Array1<f64>> = bias.then(|| c.a("b").into_dimensionality().unwrap());
             let mut layer = Conv2d::from_weights(cfg, w, b).unwrap();
             let what = format!("{name} {algo}");
-            close(&format!("{what} y"), &layer.forward(c.a("x")).unwrap(), &c.a("y"));
-            close(&format!("{what} dx"), &layer.backward(c.a("delta")).unwrap(), &c.a("dx"));
+            close(
+                &format!("{what} y"),
+                &layer.forward(c.a("x")).unwrap(),
+                &c.a("y"),
+            );
+            close(
+                &format!("{what} dx"),
+                &layer.backward(c.a("delta")).unwrap(),
+                &c.a("dx"),
+            );
             close(&format!("{what} dw"), &layer.params()[0].grad, &c.a("dw"));
             if bias {
                 close(&format!("{what} db"), &layer.params()[1].grad, &c.a("db"));
@@ -125,16 +154,28 @@ fn pooling_matches_torch() {
     for (name, c) in of_kind(&cases, &["max", "avg", "avg_nopad", "sum"]) {
         let kind = match c.p("kind") {
             "max" => PoolKind::Max,
-            "avg" => PoolKind::Avg { count_include_pad: true },
-            "avg_nopad" => PoolKind::Avg { count_include_pad: false },
+            "avg" => PoolKind::Avg {
+                count_include_pad: true,
+            },
+            "avg_nopad" => PoolKind::Avg {
+                count_include_pad: false,
+            },
             _ => PoolKind::Sum,
         };
         let mut pool = Pool2d::<f64>::new(kind, c.num("k"))
             .stride(c.num("stride"))
             .padding(c.num("pad"))
             .ceil_mode(c.num("ceil") == 1);
-        close(&format!("{name} y"), &pool.forward(c.a("x")).unwrap(), &c.a("y"));
-        close(&format!("{name} dx"), &pool.backward(c.a("delta")).unwrap(), &c.a("dx"));
+        close(
+            &format!("{name} y"),
+            &pool.forward(c.a("x")).unwrap(),
+            &c.a("y"),
+        );
+        close(
+            &format!("{name} dx"),
+            &pool.backward(c.a("delta")).unwrap(),
+            &c.a("dx"),
+        );
     }
 }
 
@@ -149,8 +190,16 @@ fn activations_match_torch() {
             "tanh" => Activation::tanh(),
             _ => Activation::elu(1.3),
         };
-        close(&format!("{name} y"), &act.forward(c.a("x")).unwrap(), &c.a("y"));
-        close(&format!("{name} dx"), &act.backward(c.a("delta")).unwrap(), &c.a("dx"));
+        close(
+            &format!("{name} y"),
+            &act.forward(c.a("x")).unwrap(),
+            &c.a("y"),
+        );
+        close(
+            &format!("{name} dx"),
+            &act.backward(c.a("delta")).unwrap(),
+            &c.a("dx"),
+        );
     }
 }
 
@@ -162,7 +211,11 @@ fn dense_and_cross_entropy_match_torch() {
     let b: Array1<f64> = c.a("b").into_dimensionality().unwrap();
     let mut dense = Dense::from_weights(w, Some(b)).unwrap();
     close("dense y", &dense.forward(c.a("x")).unwrap(), &c.a("y"));
-    close("dense dx", &dense.backward(c.a("delta")).unwrap(), &c.a("dx"));
+    close(
+        "dense dx",
+        &dense.backward(c.a("delta")).unwrap(),
+        &c.a("dx"),
+    );
     close("dense dw", &dense.params()[0].grad, &c.a("dw"));
     close("dense db", &dense.params()[1].grad, &c.a("db"));
 
@@ -179,7 +232,11 @@ fn presets_match_torch() {
     let cases = load();
     for net_name in ["shallow", "deep"] {
         let c = &cases[&format!("preset_{net_name}")];
-        for algo in [ConvAlgorithm::Direct, ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
+        for algo in [
+            ConvAlgorithm::Direct,
+            ConvAlgorithm::Fft,
+            ConvAlgorithm::Im2col,
+        ] {
             let mut net = match net_name {
                 "shallow" => presets::shallow::<f64>(0, algo),
                 _ => presets::deep::<f64>(0, algo),
@@ -199,17 +256,33 @@ fn presets_match_torch() {
             let labels = [3, 8];
             let lg = net.loss_backward(c.a("x"), &labels).unwrap();
             let what = format!("{net_name} {algo}");
-            close(&format!("{what} loss"), &ndarray::arr0(lg.loss).into_dyn(), &c.a("loss"));
+            close(
+                &format!("{what} loss"),
+                &ndarray::arr0(lg.loss).into_dyn(),
+                &c.a("loss"),
+            );
             for (t, p) in net.params().into_iter().enumerate() {
                 let stride = c.a(&format!("g{t}_stride"))[[0]] as usize;
                 let g: Vec<f64> = p.grad.iter().copied().step_by(stride).collect();
                 let g = ArrayD::from_shape_vec(IxDyn(&[g.len()]), g).unwrap();
-                close(&format!("{what} grad {t}"), &g, &c.a(&format!("g{t}_sample")));
+                close(
+                    &format!("{what} grad {t}"),
+                    &g,
+                    &c.a(&format!("g{t}_sample")),
+                );
                 let sum = ndarray::arr1(&[p.grad.sum()]).into_dyn();
-                close(&format!("{what} grad sum {t}"), &sum, &c.a(&format!("g{t}_sum")));
+                close(
+                    &format!("{what} grad sum {t}"),
+                    &sum,
+                    &c.a(&format!("g{t}_sum")),
+                );
             }
             net.eval();
-            close(&format!("{what} logits"), &net.forward(c.a("x")).unwrap(), &c.a("logits"));
+            close(
+                &format!("{what} logits"),
+                &net.forward(c.a("x")).unwrap(),
+                &c.a("logits"),
+            );
         }
     }
 }

@@ -21,7 +21,12 @@ pub fn gradcheck(layer: &mut dyn Layer<f64>, x: ArrayD<f64>, seed: u64, tol: f64
     let y = layer.forward(x.clone()).expect("forward");
     let r: ArrayD<f64> = rng.uniform_array(y.shape(), -1.0, 1.0);
     let dx = layer.backward(r.clone()).expect("backward");
-    assert_eq!(dx.shape(), x.shape(), "{}: input gradient shape", layer.describe());
+    assert_eq!(
+        dx.shape(),
+        x.shape(),
+        "{}: input gradient shape",
+        layer.describe()
+    );
     let grads: Vec<ArrayD<f64>> = layer.params().iter().map(|p| p.grad.clone()).collect();
     let eps = 1e-6;
     let name = layer.describe();
@@ -54,7 +59,12 @@ pub fn gradcheck(layer: &mut dyn Layer<f64>, x: ArrayD<f64>, seed: u64, tol: f64
             layer.params_mut()[pi].value.as_slice_mut().unwrap()[k] = orig - eps;
             let lm = dot(&layer.forward(x.clone()).unwrap(), &r);
             layer.params_mut()[pi].value.as_slice_mut().unwrap()[k] = orig;
-            check("param", pi * 1_000_000 + k, (lp - lm) / (2.0 * eps), g.as_slice().unwrap()[k]);
+            check(
+                "param",
+                pi * 1_000_000 + k,
+                (lp - lm) / (2.0 * eps),
+                g.as_slice().unwrap()[k],
+            );
         }
     }
     worst
