@@ -74,13 +74,8 @@ impl<T: Real> Activation<T> {
         let zero = T::zero();
         match kind {
             ActivationKind::Relu => {
-                if x > zero {
-                    x
-                } else if x.is_nan() {
-                    x
-                } else {
-                    zero
-                }
+                // NaN propagates, as torch.relu.
+                if x > zero || x.is_nan() { x } else { zero }
             }
             ActivationKind::LeakyRelu(a) => {
                 if x > zero {

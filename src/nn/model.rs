@@ -31,7 +31,7 @@ impl<T: Real> Sequential<T> {
     }
 
     /// Appends a layer (builder style).
-    pub fn add(mut self, layer: impl Layer<T> + 'static) -> Self {
+    pub fn with(mut self, layer: impl Layer<T> + 'static) -> Self {
         self.push(Box::new(layer));
         self
     }

@@ -51,12 +51,12 @@ pub fn shallow<T: Real>(seed: u64, algorithm: ConvAlgorithm) -> Result<Sequentia
     let d1 = Dense::new(1960, 50, true, &mut rng);
     let d2 = Dense::new(50, 10, true, &mut rng);
     Ok(Sequential::new()
-        .add(c1)
-        .add(Activation::relu())
-        .add(Flatten::new())
-        .add(d1)
-        .add(Activation::relu())
-        .add(d2))
+        .with(c1)
+        .with(Activation::relu())
+        .with(Flatten::new())
+        .with(d1)
+        .with(Activation::relu())
+        .with(d2))
 }
 
 /// The deep net (229,340 parameters), PyTorch default initialisation from `seed`.
@@ -68,16 +68,16 @@ pub fn deep<T: Real>(seed: u64, algorithm: ConvAlgorithm) -> Result<Sequential<T
     let d1 = Dense::new(3920, 50, true, &mut rng);
     let d2 = Dense::new(50, 10, true, &mut rng);
     Ok(Sequential::new()
-        .add(c1)
-        .add(Activation::relu())
-        .add(c2)
-        .add(Activation::relu())
-        .add(c3)
-        .add(Activation::relu())
-        .add(Flatten::new())
-        .add(d1)
-        .add(Activation::relu())
-        .add(d2))
+        .with(c1)
+        .with(Activation::relu())
+        .with(c2)
+        .with(Activation::relu())
+        .with(c3)
+        .with(Activation::relu())
+        .with(Flatten::new())
+        .with(d1)
+        .with(Activation::relu())
+        .with(d2))
 }
 
 /// LeCun's 1989 zip-code net geometry (10,024 parameters in this fully connected form).
@@ -88,12 +88,12 @@ pub fn lecun_zip<T: Real>(seed: u64, algorithm: ConvAlgorithm) -> Result<Sequent
     let d1 = Dense::new(192, 30, true, &mut rng);
     let d2 = Dense::new(30, 10, true, &mut rng);
     Ok(Sequential::new()
-        .add(c1)
-        .add(Activation::tanh())
-        .add(c2)
-        .add(Activation::tanh())
-        .add(Flatten::new())
-        .add(d1)
-        .add(Activation::tanh())
-        .add(d2))
+        .with(c1)
+        .with(Activation::tanh())
+        .with(c2)
+        .with(Activation::tanh())
+        .with(Flatten::new())
+        .with(d1)
+        .with(Activation::tanh())
+        .with(d2))
 }

@@ -259,25 +259,6 @@ pub fn correlate_valid<T: Real>(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fast_lengths() {
-        assert_eq!(fast_len(1), 1);
-        assert_eq!(fast_len(2), 2);
-        assert_eq!(fast_len(11), 12);
-        assert_eq!(fast_len(13), 14);
-        assert_eq!(fast_len(1000), 1000);
-        assert_eq!(fast_len(1001), 1008);
-        for n in 2..2000 {
-            let m = fast_len(n);
-            assert!(m >= n && m.is_multiple_of(2));
-        }
-    }
-}
-
 /// A reusable 2-D spectrum of a real plane zero-extended to a fixed transform size `l0 × l1`,
 /// for callers that combine many products before one inverse transform (a CNN layer transforms
 /// each input plane and each kernel once and accumulates Σ X·W per output plane).
@@ -358,5 +339,24 @@ impl<T: Real> PlaneSpectrum<T> {
         }
         self.inner
             .inverse_rows(|i| row0 + i * row_step, n_rows, col0, col_step, n_cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_lengths() {
+        assert_eq!(fast_len(1), 1);
+        assert_eq!(fast_len(2), 2);
+        assert_eq!(fast_len(11), 12);
+        assert_eq!(fast_len(13), 14);
+        assert_eq!(fast_len(1000), 1000);
+        assert_eq!(fast_len(1001), 1008);
+        for n in 2..2000 {
+            let m = fast_len(n);
+            assert!(m >= n && m.is_multiple_of(2));
+        }
     }
 }
