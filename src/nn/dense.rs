@@ -2,14 +2,21 @@
 //! [out, in], x of shape [N, in].
 //!
 //! Backward with δ = ∂L/∂y of shape [N, out]: ∂L/∂W = δᵀ·x, ∂L/∂b = Σ_n δ[n], ∂L/∂x = δ·W.
-//! The products are ndarray's `dot` (matrixmultiply).
+//! The products are matrixmultiply's GEMM (ndarray's `general_mat_mul`), split into fixed blocks
+//! of rows run on rayon's pool: every output element is one dot product whatever the thread
+//! count, so results do not depend on it.
 
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, Axis, Ix1, Ix2};
+use rayon::prelude::*;
 
 use super::error::{NnError, Result, shape_error};
 use super::init::{Rng, default_bound, kaiming_uniform};
 use super::layer::{Layer, Param};
 use crate::real::Real;
+
+/// Rows (samples or output features) per parallel block.
+const ROWS: usize = 16;
 
 /// A fully connected layer.
 #[derive(Debug, Clone)]
@@ -90,7 +97,12 @@ impl<T: Real> Dense<T> {
                 x.shape(),
             ));
         }
-        let mut y = x.dot(&self.w2().t());
+        let w = self.w2();
+        let mut y = Array2::<T>::zeros((x.nrows(), self.out_features));
+        y.axis_chunks_iter_mut(Axis(0), ROWS)
+            .into_par_iter()
+            .zip(x.axis_chunks_iter(Axis(0), ROWS).into_par_iter())
+            .for_each(|(mut yc, xc)| general_mat_mul(T::one(), &xc, &w.t(), T::zero(), &mut yc));
         if let Some(b) = &self.bias {
             let b = b.value.view().into_dimensionality::<Ix1>().expect("1-D");
             y += &b;
@@ -112,18 +124,28 @@ impl<T: Real> Dense<T> {
                 grad_output.shape(),
             ));
         }
-        let dw = grad_output.t().dot(x);
+        // ∂W += δᵀ·x, by blocks of output features.
         let mut wg = self
             .weight
             .grad
             .view_mut()
             .into_dimensionality::<Ix2>()
             .expect("2-D");
-        wg += &dw;
+        wg.axis_chunks_iter_mut(Axis(0), ROWS)
+            .into_par_iter()
+            .zip(grad_output.axis_chunks_iter(Axis(1), ROWS).into_par_iter())
+            .for_each(|(mut wc, dc)| general_mat_mul(T::one(), &dc.t(), x, T::one(), &mut wc));
         if let Some(b) = &mut self.bias {
             b.grad += &grad_output.sum_axis(Axis(0)).into_dyn();
         }
-        Ok(grad_output.dot(&self.w2()))
+        // ∂x = δ·W, by blocks of samples.
+        let w = self.w2();
+        let mut dx = Array2::<T>::zeros((grad_output.nrows(), self.in_features));
+        dx.axis_chunks_iter_mut(Axis(0), ROWS)
+            .into_par_iter()
+            .zip(grad_output.axis_chunks_iter(Axis(0), ROWS).into_par_iter())
+            .for_each(|(mut xc, dc)| general_mat_mul(T::one(), &dc, &w, T::zero(), &mut xc));
+        Ok(dx)
     }
 }
 
