@@ -230,3 +230,28 @@ fn gradients_accumulate_until_zeroed() {
     layer.params_mut()[0].zero_grad();
     assert!(layer.params()[0].grad.iter().all(|&v| v == 0.0));
 }
+
+#[test]
+fn dropout_inverted_seeded_train_eval() {
+    use convkit::nn::Dropout;
+    let x = ArrayD::<f64>::from_elem(vec![4, 1000], 2.0);
+    let mut a = Dropout::<f64>::new(0.25, 7).unwrap();
+    let mut b = Dropout::<f64>::new(0.25, 7).unwrap();
+    let ya = a.forward(x.clone()).unwrap();
+    assert_eq!(ya, b.forward(x.clone()).unwrap(), "same seed, same mask");
+    // Kept values are scaled by 1/(1-p); about p of them are dropped.
+    assert!(
+        ya.iter()
+            .all(|&v| v == 0.0 || (v - 2.0 / 0.75).abs() < 1e-12)
+    );
+    let dropped = ya.iter().filter(|&&v| v == 0.0).count() as f64 / ya.len() as f64;
+    assert!((dropped - 0.25).abs() < 0.03, "{dropped}");
+    // Backward multiplies by the same mask: the exact gradient of x ↦ x·m/(1−p).
+    let g = a.backward(ArrayD::ones(x.raw_dim())).unwrap();
+    assert_eq!(g, &ya / 2.0);
+    // A new forward draws a new mask; evaluation mode is the identity.
+    assert_ne!(a.forward(x.clone()).unwrap(), ya);
+    a.set_training(false);
+    assert_eq!(a.forward(x.clone()).unwrap(), x);
+    assert!(Dropout::<f64>::new(1.5, 0).is_err());
+}
