@@ -21,16 +21,19 @@
 //! ```
 //!
 //! Modules: [`signal`] (the primitives and the LTI view of them), [`image`] (photographs as
-//! planes, a kernel library, filtering, a built-in test image), [`plot`] (figures drawn with
-//! plotters), [`npy`] (numpy's file format), [`atomic_file`] (how every output is written).
-//! Dependencies point one way: `image → signal`, `image → plot`, `cli → everything`.
-//! The exact semantics are in `docs/semantics.md`; filtering conventions in `docs/filtering.md`.
+//! planes, a kernel library, filtering, a built-in test image), [`nn`] (CNN layers built on the
+//! same primitives, `docs/cnn.md`), [`plot`] (figures drawn with plotters), [`bench`] (the
+//! benchmark workloads and timing protocol), [`npy`] (numpy's file format), [`atomic_file`]
+//! (how every output is written). Dependencies point one way: `image → signal`,
+//! `nn → signal`, `image → plot`, `cli → everything`. The exact semantics are in
+//! `docs/semantics.md`; filtering conventions in `docs/filtering.md`.
 
 pub mod atomic_file;
 pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod image;
+pub mod nn;
 pub mod npy;
 pub mod plot;
 mod real;

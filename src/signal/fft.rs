@@ -277,6 +277,89 @@ pub fn correlate_valid<T: Real>(
     )
 }
 
+/// A reusable 2-D spectrum of a real plane zero-extended to a fixed transform size `l0 × l1`,
+/// for callers that combine many products before one inverse transform (a CNN layer transforms
+/// each input plane and each kernel once and accumulates Σ X·W per output plane).
+///
+/// Products of two spectra of the same size are circular convolutions of the planes; they equal
+/// the linear convolution wherever no wrap-around reaches (e.g. when the sum of the two supports
+/// fits in `l0 × l1`).
+pub struct PlaneSpectrum<T> {
+    inner: Spectrum<T>,
+}
+
+impl<T: Real> PlaneSpectrum<T> {
+    /// The spectrum of `plane` (at most `l0 × l1`) zero-extended to `l0 × l1`.
+    pub fn of_plane(plane: ArrayView2<'_, T>, l0: usize, l1: usize) -> Result<Self> {
+        let (p0, p1) = plane.dim();
+        if p0 > l0 || p1 > l1 {
+            return Err(ConvError::TooLarge(format!(
+                "a {p0}×{p1} plane does not fit a {l0}×{l1} transform"
+            )));
+        }
+        Ok(PlaneSpectrum {
+            inner: Spectrum::forward(plane, l0, l1)?,
+        })
+    }
+
+    /// The spectrum of the zero plane (an accumulator).
+    pub fn zeros(l0: usize, l1: usize) -> Result<Self> {
+        let h = l1 / 2 + 1;
+        Ok(PlaneSpectrum {
+            inner: Spectrum {
+                l0,
+                l1,
+                data: zeros::<T>(l0 * h, "FFT spectrum")?,
+            },
+        })
+    }
+
+    /// The transform size `(l0, l1)`.
+    pub fn size(&self) -> (usize, usize) {
+        (self.inner.l0, self.inner.l1)
+    }
+
+    /// `self += a · b` (pointwise), on the calling thread. All three must have the same size.
+    pub fn add_product(&mut self, a: &PlaneSpectrum<T>, b: &PlaneSpectrum<T>) {
+        assert_eq!(self.size(), a.size(), "spectra of different sizes");
+        assert_eq!(self.size(), b.size(), "spectra of different sizes");
+        for ((acc, x), y) in self
+            .inner
+            .data
+            .iter_mut()
+            .zip(&a.inner.data)
+            .zip(&b.inner.data)
+        {
+            *acc += *x * *y;
+        }
+    }
+
+    /// The real plane back (scaled by 1/(l0·l1)), only the window of `n_rows × n_cols` samples
+    /// `out[i, j] = y[row0 + i·row_step, col0 + j·col_step]`, which must lie inside `l0 × l1`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn inverse_window(
+        self,
+        row0: usize,
+        row_step: usize,
+        n_rows: usize,
+        col0: usize,
+        col_step: usize,
+        n_cols: usize,
+    ) -> Result<Array2<T>> {
+        let (l0, l1) = self.size();
+        let last = |start: usize, step: usize, n: usize| start + step * n.saturating_sub(1);
+        if (n_rows > 0 && last(row0, row_step, n_rows) >= l0)
+            || (n_cols > 0 && last(col0, col_step, n_cols) >= l1)
+        {
+            return Err(ConvError::TooLarge(format!(
+                "window outside the {l0}×{l1} transform"
+            )));
+        }
+        self.inner
+            .inverse_rows(|i| row0 + i * row_step, n_rows, col0, col_step, n_cols)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,176 @@
+//! Element-wise activations: ReLU, leaky ReLU, sigmoid, tanh, ELU, each with its derivative
+//! written as PyTorch's backward computes it.
+//!
+//! | activation | f(x) | f′ used in backward |
+//! |---|---|---|
+//! | ReLU | max(x, 0) | 1 if x > 0 else 0 |
+//! | LeakyReLU(a) | x if x > 0 else a·x | 1 if x > 0 else a |
+//! | Sigmoid | 1/(1+e^−x) | y(1−y) |
+//! | Tanh | tanh x | 1−y² |
+//! | ELU(α) | x if x > 0 else α(eˣ−1) | 1 if x > 0 else y+α |
+
+use ndarray::ArrayD;
+
+use super::error::{NnError, Result, shape_error};
+use super::layer::Layer;
+use crate::real::Real;
+
+/// Which function an [`Activation`] layer applies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ActivationKind {
+    /// max(x, 0).
+    Relu,
+    /// x for x > 0, slope·x otherwise (PyTorch's default slope is 0.01).
+    LeakyRelu(f64),
+    /// The logistic function.
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// x for x > 0, α(eˣ − 1) otherwise (PyTorch's default α is 1).
+    Elu(f64),
+}
+
+/// An element-wise activation layer.
+#[derive(Debug, Clone)]
+pub struct Activation<T> {
+    kind: ActivationKind,
+    training: bool,
+    // Training cache: input and output.
+    cache: Option<(ArrayD<T>, ArrayD<T>)>,
+}
+
+impl<T: Real> Activation<T> {
+    /// A layer applying `kind`.
+    pub fn new(kind: ActivationKind) -> Self {
+        Activation {
+            kind,
+            training: true,
+            cache: None,
+        }
+    }
+    /// `nn.ReLU()`.
+    pub fn relu() -> Self {
+        Self::new(ActivationKind::Relu)
+    }
+    /// `nn.LeakyReLU(slope)`.
+    pub fn leaky_relu(slope: f64) -> Self {
+        Self::new(ActivationKind::LeakyRelu(slope))
+    }
+    /// `nn.Sigmoid()`.
+    pub fn sigmoid() -> Self {
+        Self::new(ActivationKind::Sigmoid)
+    }
+    /// `nn.Tanh()`.
+    pub fn tanh() -> Self {
+        Self::new(ActivationKind::Tanh)
+    }
+    /// `nn.ELU(alpha)`.
+    pub fn elu(alpha: f64) -> Self {
+        Self::new(ActivationKind::Elu(alpha))
+    }
+
+    /// f(x).
+    pub fn apply(kind: ActivationKind, x: T) -> T {
+        let zero = T::zero();
+        match kind {
+            ActivationKind::Relu => {
+                // NaN propagates, as torch.relu.
+                if x > zero || x.is_nan() { x } else { zero }
+            }
+            ActivationKind::LeakyRelu(a) => {
+                if x > zero {
+                    x
+                } else {
+                    x * T::from_f64_lossy(a)
+                }
+            }
+            ActivationKind::Sigmoid => T::one() / (T::one() + (-x).exp()),
+            ActivationKind::Tanh => x.tanh(),
+            ActivationKind::Elu(a) => {
+                if x > zero {
+                    x
+                } else {
+                    T::from_f64_lossy(a) * x.exp_m1()
+                }
+            }
+        }
+    }
+
+    /// f′ at input x with output y.
+    pub fn derivative(kind: ActivationKind, x: T, y: T) -> T {
+        let (zero, one) = (T::zero(), T::one());
+        match kind {
+            ActivationKind::Relu => {
+                if x > zero {
+                    one
+                } else {
+                    zero
+                }
+            }
+            ActivationKind::LeakyRelu(a) => {
+                if x > zero {
+                    one
+                } else {
+                    T::from_f64_lossy(a)
+                }
+            }
+            ActivationKind::Sigmoid => y * (one - y),
+            ActivationKind::Tanh => one - y * y,
+            ActivationKind::Elu(a) => {
+                if x > zero {
+                    one
+                } else {
+                    y + T::from_f64_lossy(a)
+                }
+            }
+        }
+    }
+}
+
+impl<T: Real> Layer<T> for Activation<T> {
+    fn describe(&self) -> String {
+        match self.kind {
+            ActivationKind::Relu => "ReLU()".into(),
+            ActivationKind::LeakyRelu(a) => format!("LeakyReLU(negative_slope={a})"),
+            ActivationKind::Sigmoid => "Sigmoid()".into(),
+            ActivationKind::Tanh => "Tanh()".into(),
+            ActivationKind::Elu(a) => format!("ELU(alpha={a})"),
+        }
+    }
+
+    fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>> {
+        let kind = self.kind;
+        let y = x.mapv(|v| Self::apply(kind, v));
+        if self.training {
+            self.cache = Some((x, y.clone()));
+        }
+        Ok(y)
+    }
+
+    fn backward(&mut self, mut grad_output: ArrayD<T>) -> Result<ArrayD<T>> {
+        let (x, y) = self
+            .cache
+            .as_ref()
+            .ok_or_else(|| NnError::NoForward(self.describe()))?;
+        if grad_output.shape() != x.shape() {
+            return Err(shape_error(
+                self.describe(),
+                format!("{:?}", x.shape()),
+                grad_output.shape(),
+            ));
+        }
+        let kind = self.kind;
+        ndarray::Zip::from(&mut grad_output)
+            .and(x)
+            .and(y)
+            .for_each(|g, &xv, &yv| *g *= Self::derivative(kind, xv, yv));
+        Ok(grad_output)
+    }
+
+    fn set_training(&mut self, training: bool) {
+        self.training = training;
+        if !training {
+            self.cache = None;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The layer interface every building block of a [`Sequential`](super::Sequential) implements,
+//! and [`Param`], a trainable array with its gradient.
+//!
+//! Tensors travel between layers as `ArrayD` in PyTorch's layouts (NCHW activations, `[N, F]`
+//! features); each layer checks the rank it needs. A layer in training mode caches what its
+//! backward pass needs during `forward`; `backward` takes ∂L/∂output, **accumulates**
+//! ∂L/∂parameter into each [`Param::grad`] (as PyTorch does; see
+//! [`Sequential::zero_grad`](super::Sequential::zero_grad)) and returns ∂L/∂input.
+
+use ndarray::ArrayD;
+
+use super::ConvAlgorithm;
+use super::error::Result;
+use crate::real::Real;
+
+/// A trainable array and the gradient accumulated for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param<T> {
+    /// PyTorch's name of the parameter within its layer (`weight`, `bias`).
+    pub name: &'static str,
+    /// The value.
+    pub value: ArrayD<T>,
+    /// ∂L/∂value, same shape, accumulated by backward passes.
+    pub grad: ArrayD<T>,
+}
+
+impl<T: Real> Param<T> {
+    /// A parameter with a zero gradient.
+    pub fn new(name: &'static str, value: ArrayD<T>) -> Self {
+        let grad = ArrayD::zeros(value.raw_dim());
+        Param { name, value, grad }
+    }
+
+    /// Number of scalars.
+    pub fn len(&self) -> usize {
+        self.value.len()
+    }
+
+    /// Whether it holds no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+
+    /// Sets the gradient to zero.
+    pub fn zero_grad(&mut self) {
+        self.grad.fill(T::zero());
+    }
+}
+
+/// One differentiable stage of a network.
+pub trait Layer<T: Real>: Send {
+    /// A one-line description in PyTorch's style, e.g. `Conv2d(1, 10, kernel_size=(5, 5), …)`.
+    fn describe(&self) -> String;
+
+    /// The output for `x`; in training mode it also caches what backward needs.
+    fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>>;
+
+    /// Given ∂L/∂output of the last training-mode forward, accumulates the parameter gradients
+    /// and returns ∂L/∂input.
+    fn backward(&mut self, grad_output: ArrayD<T>) -> Result<ArrayD<T>>;
+
+    /// The trainable parameters (none by default).
+    fn params(&self) -> Vec<&Param<T>> {
+        Vec::new()
+    }
+
+    /// The trainable parameters, mutably.
+    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        Vec::new()
+    }
+
+    /// Switches between training (caching, dropout active) and evaluation mode.
+    fn set_training(&mut self, training: bool);
+
+    /// Sets the convolution algorithm (only convolution layers care).
+    fn set_algorithm(&mut self, _algorithm: ConvAlgorithm) {}
+
+    /// What `Auto` chose for each input shape seen so far (only convolution layers report).
+    fn algorithm_report(&self) -> Vec<String> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,165 @@
+//! `Sequential`: layers applied in order, with parameter iteration and counting, train/eval
+//! mode, a forward pass that caches what backward needs, and the backward pass in reverse order.
+
+use ndarray::{Array2, ArrayD, Ix2};
+
+use super::ConvAlgorithm;
+use super::error::{Result, shape_error};
+use super::layer::{Layer, Param};
+use super::loss::{LossAndGrad, softmax_cross_entropy};
+use crate::real::Real;
+
+/// A chain of layers (PyTorch's `nn.Sequential`).
+pub struct Sequential<T: Real> {
+    layers: Vec<Box<dyn Layer<T>>>,
+    training: bool,
+}
+
+impl<T: Real> Default for Sequential<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Real> Sequential<T> {
+    /// An empty model in training mode.
+    pub fn new() -> Self {
+        Sequential {
+            layers: Vec::new(),
+            training: true,
+        }
+    }
+
+    /// Appends a layer (builder style).
+    pub fn with(mut self, layer: impl Layer<T> + 'static) -> Self {
+        self.push(Box::new(layer));
+        self
+    }
+
+    /// Appends a boxed layer.
+    pub fn push(&mut self, mut layer: Box<dyn Layer<T>>) {
+        layer.set_training(self.training);
+        self.layers.push(layer);
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &[Box<dyn Layer<T>>] {
+        &self.layers
+    }
+
+    /// The layers, mutably.
+    pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer<T>>] {
+        &mut self.layers
+    }
+
+    /// Every parameter, in layer order (PyTorch's `parameters()` order).
+    pub fn params(&self) -> Vec<&Param<T>> {
+        self.layers.iter().flat_map(|l| l.params()).collect()
+    }
+
+    /// Every parameter, mutably.
+    pub fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        self.layers
+            .iter_mut()
+            .flat_map(|l| l.params_mut())
+            .collect()
+    }
+
+    /// `(name, parameter)` pairs with PyTorch's `state_dict` names (`0.weight`, `0.bias`, …).
+    pub fn named_params(&self) -> Vec<(String, &Param<T>)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| {
+                l.params()
+                    .into_iter()
+                    .map(move |p| (format!("{i}.{}", p.name), p))
+            })
+            .collect()
+    }
+
+    /// Number of trainable scalars.
+    pub fn param_count(&self) -> usize {
+        self.params().iter().map(|p| p.len()).sum()
+    }
+
+    /// Training mode: layers cache for backward, dropout is active.
+    pub fn train(&mut self) {
+        self.set_training(true);
+    }
+
+    /// Evaluation mode: no caching, dropout is the identity.
+    pub fn eval(&mut self) {
+        self.set_training(false);
+    }
+
+    /// Whether the model is in training mode.
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    fn set_training(&mut self, training: bool) {
+        self.training = training;
+        for l in &mut self.layers {
+            l.set_training(training);
+        }
+    }
+
+    /// Sets the convolution algorithm of every convolution layer.
+    pub fn set_algorithm(&mut self, algorithm: ConvAlgorithm) {
+        for l in &mut self.layers {
+            l.set_algorithm(algorithm);
+        }
+    }
+
+    /// What `Auto` chose in each convolution layer, one line per layer and input shape.
+    pub fn algorithm_report(&self) -> Vec<String> {
+        self.layers
+            .iter()
+            .flat_map(|l| l.algorithm_report())
+            .collect()
+    }
+
+    /// Sets every parameter gradient to zero.
+    pub fn zero_grad(&mut self) {
+        for p in self.params_mut() {
+            p.zero_grad();
+        }
+    }
+
+    /// The output for `x` (in training mode every layer caches for backward).
+    pub fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>> {
+        self.layers.iter_mut().try_fold(x, |x, l| l.forward(x))
+    }
+
+    /// Backward from ∂L/∂output: accumulates every parameter gradient, returns ∂L/∂input.
+    pub fn backward(&mut self, grad_output: ArrayD<T>) -> Result<ArrayD<T>> {
+        self.layers
+            .iter_mut()
+            .rev()
+            .try_fold(grad_output, |g, l| l.backward(g))
+    }
+
+    /// Forward, mean softmax cross-entropy against `labels`, backward: the gradients of one
+    /// training step are accumulated and the loss and the logits' gradient returned.
+    pub fn loss_backward(&mut self, x: ArrayD<T>, labels: &[usize]) -> Result<LossAndGrad<T>> {
+        let logits = self.forward(x)?;
+        let shape = logits.shape().to_vec();
+        let logits: Array2<T> = logits
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| shape_error("loss", "[N, classes]", &shape))?;
+        let lg = softmax_cross_entropy(logits.view(), labels)?;
+        self.backward(lg.grad.clone().into_dyn())?;
+        Ok(lg)
+    }
+
+    /// The model in PyTorch's repr style, with the parameter count.
+    pub fn summary(&self) -> String {
+        let mut s = String::from("Sequential(\n");
+        for (i, l) in self.layers.iter().enumerate() {
+            s += &format!("  ({i}): {}\n", l.describe());
+        }
+        s += &format!(")  # {} parameters", self.param_count());
+        s
+    }
+}
