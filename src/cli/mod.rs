@@ -6,10 +6,14 @@
 use clap::{Parser, Subcommand};
 use thiserror::Error;
 
+mod bench;
+mod calibrate;
 mod conv;
 mod demo;
 mod filter;
 
+pub use bench::BenchArgs;
+pub use calibrate::CalibrateArgs;
 pub use conv::ConvArgs;
 pub use demo::DemoArgs;
 pub use filter::FilterArgs;
@@ -32,6 +36,11 @@ enum Command {
     /// Show what convkit does: the lecture's worked example and a few 1-D / 2-D results, then
     /// write figures (filter comparison, padding comparison, stem plots) into a directory.
     Demo(DemoArgs),
+    /// Time direct, FFT, overlap-add and Auto on the W1/W2 workloads; print the table and draw
+    /// the timing charts.
+    Bench(BenchArgs),
+    /// Measure the cost model of Algorithm::Auto on this machine and store it.
+    Calibrate(CalibrateArgs),
 }
 
 /// Why a command failed.
@@ -71,5 +80,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Conv(args) => conv::run(&args),
         Command::Filter(args) => filter::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
     }
 }
