@@ -47,11 +47,11 @@ impl Default for Calibration {
     /// 2 threads); see docs/benchmarks.md.
     fn default() -> Self {
         Calibration {
-            direct_f32: 24.0,
-            direct_f64: 12.0,
-            fft_f32: 1.6,
-            fft_f64: 1.1,
-            fft_overhead_ns: 20_000.0,
+            direct_f32: 26.4,
+            direct_f64: 16.0,
+            fft_f32: 7.0,
+            fft_f64: 3.0,
+            fft_overhead_ns: 23_600.0,
             threads: 2,
         }
     }

@@ -225,9 +225,18 @@ impl Conv {
         }
         let (rows, cols) = self.geometry(x.dim(), h.dim(), one_d)?;
         let algorithm = match self.algorithm {
-            // A non-finite sample would spread NaN over the whole FFT result.
-            Algorithm::Auto if !all_finite(&x) || !all_finite(&h) => Algorithm::Direct,
-            Algorithm::Auto => auto::choose::<T>(&rows, &cols, direct::separable(h).is_some()),
+            Algorithm::Auto => {
+                match auto::choose::<T>(&rows, &cols, direct::separable(h).is_some()) {
+                    // A non-finite sample would spread NaN over the whole transform result; the
+                    // scan is paid only when a transform was chosen.
+                    Algorithm::Fft | Algorithm::OverlapAdd
+                        if !all_finite(&x) || !all_finite(&h) =>
+                    {
+                        Algorithm::Direct
+                    }
+                    choice => choice,
+                }
+            }
             chosen => chosen,
         };
         Ok((rows, cols, algorithm))

@@ -261,7 +261,9 @@ fn madd<T: Real, const FMA: bool>(t: T, x: T, acc: T) -> T {
     if FMA { t.mul_add(x, acc) } else { acc + t * x }
 }
 
-/// Stride 1: TILE consecutive outputs accumulate in registers over every tap.
+/// Stride 1: TILE consecutive outputs accumulate in registers over every tap; the remainder
+/// goes through tiles of 8, then one at a time. Every output is summed in the same order (rows,
+/// then taps) whatever tile computes it.
 #[inline(always)]
 fn tiles<T: Real, const TILE: usize, const FMA: bool>(
     out: &mut [T],
@@ -269,24 +271,9 @@ fn tiles<T: Real, const TILE: usize, const FMA: bool>(
     taps: &[&[T]],
     dilation: usize,
 ) {
-    let n = out.len();
-    let full_tiles = n / TILE;
-    for (tile, chunk) in out.chunks_exact_mut(TILE).enumerate() {
-        let c0 = tile * TILE;
-        let mut acc = [T::zero(); TILE];
-        for (x, t) in inputs.iter().zip(taps) {
-            for (b, &tap) in t.iter().enumerate() {
-                let start = c0 + b * dilation;
-                let window: &[T; TILE] = x[start..start + TILE].try_into().expect("length TILE");
-                for j in 0..TILE {
-                    acc[j] = madd::<T, FMA>(tap, window[j], acc[j]);
-                }
-            }
-        }
-        chunk.copy_from_slice(&acc);
-    }
-    // The last partial tile, summed in the same order.
-    for c in full_tiles * TILE..n {
+    let done = full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, 0);
+    let done = full_tiles::<T, 8, FMA>(out, inputs, taps, dilation, done);
+    for c in done..out.len() {
         let mut acc = T::zero();
         for (x, t) in inputs.iter().zip(taps) {
             for (b, &tap) in t.iter().enumerate() {
@@ -295,6 +282,36 @@ fn tiles<T: Real, const TILE: usize, const FMA: bool>(
         }
         out[c] = acc;
     }
+}
+
+/// Computes as many whole tiles as fit from output `start` on; returns where it stopped.
+#[inline(always)]
+fn full_tiles<T: Real, const TILE: usize, const FMA: bool>(
+    out: &mut [T],
+    inputs: &[&[T]],
+    taps: &[&[T]],
+    dilation: usize,
+    start: usize,
+) -> usize {
+    let count = (out.len() - start) / TILE;
+    for (tile, chunk) in out[start..start + count * TILE]
+        .chunks_exact_mut(TILE)
+        .enumerate()
+    {
+        let c0 = start + tile * TILE;
+        let mut acc = [T::zero(); TILE];
+        for (x, t) in inputs.iter().zip(taps) {
+            for (b, &tap) in t.iter().enumerate() {
+                let from = c0 + b * dilation;
+                let window: &[T; TILE] = x[from..from + TILE].try_into().expect("length TILE");
+                for j in 0..TILE {
+                    acc[j] = madd::<T, FMA>(tap, window[j], acc[j]);
+                }
+            }
+        }
+        chunk.copy_from_slice(&acc);
+    }
+    start + count * TILE
 }
 
 /// Any stride: the plain sum (the CNN's stride-2 layers take this path).
