@@ -57,15 +57,18 @@ fn rate<T: Real>(
 pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let budget = 0.25;
     let mean = |a: f64, b: f64| 0.5 * (a + b);
+    // The direct rate differs between long 1-D rows and short 2-D rows; the slower one keeps
+    // Auto from trusting the direct sum where a transform is cheaper (measured W2 losses of 1.7×).
+    let slower = |a: f64, b: f64| a.min(b);
     // Kernels that are not rank 1 (uniform noise), so the direct rate is the plain 2-D sum.
     let mut step = |name: &str| progress(name);
     step("direct f32");
-    let direct_f32 = mean(
+    let direct_f32 = slower(
         rate::<f32>(Algorithm::Direct, (1, 1 << 18), (1, 64), budget),
         rate::<f32>(Algorithm::Direct, (512, 512), (9, 9), budget),
     );
     step("direct f64");
-    let direct_f64 = mean(
+    let direct_f64 = slower(
         rate::<f64>(Algorithm::Direct, (1, 1 << 18), (1, 64), budget),
         rate::<f64>(Algorithm::Direct, (512, 512), (9, 9), budget),
     );

@@ -64,15 +64,6 @@ pub fn correlate<T: Real>(
     correlate_plain(x, g, rows, cols, mode)
 }
 
-/// Where one kernel row reads its input for an output row.
-#[derive(Clone, Copy)]
-enum RowSource<'a, T> {
-    /// A signal row (already folded).
-    Signal(&'a [T]),
-    /// A row entirely outside the signal under zero / constant padding.
-    Fill,
-}
-
 /// The whole 2-D sum, one output row segment at a time.
 fn correlate_plain<T: Real>(
     x: ArrayView2<'_, T>,
@@ -108,59 +99,63 @@ fn correlate_plain<T: Real>(
     };
     let inner_hi = inner_hi.max(inner_lo);
 
+    // Each signal row extended over the columns the border outputs read, once per signal row
+    // (not once per output row and kernel row): left outputs [0, inner_lo) read padded columns
+    // from 0, right outputs [inner_hi, out_len) from inner_hi·s.
+    let strip = |first_out: usize, last_out: usize| -> Result<Array2<T>> {
+        if first_out >= last_out {
+            return buffer::filled((x.nrows(), 0), fill);
+        }
+        let first = first_out * cols.stride;
+        let len = (last_out - first_out - 1) * cols.stride + span;
+        let map: Vec<Option<usize>> = (0..len)
+            .map(|q| source_index((first + q) as isize - left as isize, w, mode))
+            .collect();
+        let mut strips = buffer::filled((x.nrows(), len), fill)?;
+        for (mut out_row, row) in strips.rows_mut().into_iter().zip(x.rows()) {
+            for (o, c) in out_row.iter_mut().zip(&map) {
+                if let Some(c) = *c {
+                    *o = row[c];
+                }
+            }
+        }
+        Ok(strips)
+    };
+    let left_strips = strip(0, inner_lo)?;
+    let right_strips = strip(inner_hi, cols.out_len)?;
+
     // Output row r, columns c0 .. c0 + segment.len().
-    let compute = |r: usize, c0: usize, segment: &mut [T], scratch: &mut Vec<Vec<T>>| {
-        let sources: Vec<RowSource<'_, T>> = (0..taps.len())
+    let compute = |r: usize, c0: usize, segment: &mut [T]| {
+        let sources: Vec<Option<usize>> = (0..taps.len())
             .map(|a| {
                 let p = (r * rows.stride + a * rows.dilation) as isize - rows.pad_before as isize;
-                match source_index(p, rows.signal, mode) {
-                    Some(i) => RowSource::Signal(x.row(i).to_slice().expect("standard layout")),
-                    None => RowSource::Fill,
-                }
+                source_index(p, rows.signal, mode)
             })
             .collect();
         let c1 = c0 + segment.len();
         let pieces = [
-            (c0, inner_lo.clamp(c0, c1)),
-            (inner_lo.clamp(c0, c1), inner_hi.clamp(c0, c1)),
-            (inner_hi.clamp(c0, c1), c1),
+            (c0, inner_lo.clamp(c0, c1), Some((&left_strips, 0))),
+            (inner_lo.clamp(c0, c1), inner_hi.clamp(c0, c1), None),
+            (inner_hi.clamp(c0, c1), c1, Some((&right_strips, inner_hi))),
         ];
-        for (i, &(start, end)) in pieces.iter().enumerate() {
+        for &(start, end, strips) in &pieces {
             if start >= end {
                 continue;
             }
             let piece = &mut segment[start - c0..end - c0];
-            let first = start * cols.stride; // padded column of the first window
-            let inputs: Vec<&[T]> = if i == 1 {
-                sources
-                    .iter()
-                    .map(|src| match src {
-                        RowSource::Signal(row) => &row[first - left..],
-                        RowSource::Fill => fill_row,
-                    })
-                    .collect()
-            } else {
-                // A border piece: extend each signal row over just the columns it reads.
-                let len = (end - start - 1) * cols.stride + span;
-                scratch.resize(sources.len(), Vec::new());
-                for (buf, src) in scratch.iter_mut().zip(&sources) {
-                    buf.clear();
-                    if let RowSource::Signal(row) = src {
-                        buf.extend((0..len).map(|q| {
-                            let j = (first + q) as isize - left as isize;
-                            source_index(j, w, mode).map_or(fill, |c| row[c])
-                        }));
+            let inputs: Vec<&[T]> = sources
+                .iter()
+                .map(|src| match (src, strips) {
+                    (None, _) => fill_row,
+                    // Interior: the signal row itself, from the first window's column.
+                    (Some(i), None) => &x.row(*i).to_slice().expect("standard layout")
+                        [start * cols.stride - left..],
+                    (Some(i), Some((strips, first_out))) => {
+                        &strips.row(*i).to_slice().expect("standard layout")
+                            [(start - first_out) * cols.stride..]
                     }
-                }
-                sources
-                    .iter()
-                    .zip(scratch.iter())
-                    .map(|(src, buf)| match src {
-                        RowSource::Signal(_) => buf.as_slice(),
-                        RowSource::Fill => fill_row,
-                    })
-                    .collect()
-            };
+                })
+                .collect();
             correlate_segment(piece, &inputs, &taps, cols.stride, cols.dilation);
         }
     };
@@ -169,20 +164,17 @@ fn correlate_plain<T: Real>(
     let width = cols.out_len;
     let flat = out.as_slice_mut().expect("a fresh array is contiguous");
     if work < PARALLEL_WORK || rayon::current_num_threads() == 1 {
-        let mut scratch = Vec::new();
         for (r, row) in flat.chunks_mut(width).enumerate() {
-            compute(r, 0, row, &mut scratch);
+            compute(r, 0, row);
         }
     } else if rows.out_len > 1 {
         flat.par_chunks_mut(width)
             .enumerate()
-            .for_each_init(Vec::new, |scratch, (r, row)| compute(r, 0, row, scratch));
+            .for_each(|(r, row)| compute(r, 0, row));
     } else {
         flat.par_chunks_mut(COLUMN_CHUNK)
             .enumerate()
-            .for_each_init(Vec::new, |scratch, (i, chunk)| {
-                compute(0, i * COLUMN_CHUNK, chunk, scratch)
-            });
+            .for_each(|(i, chunk)| compute(0, i * COLUMN_CHUNK, chunk));
     }
     Ok(out)
 }
