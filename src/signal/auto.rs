@@ -47,11 +47,11 @@ impl Default for Calibration {
     /// 2 threads); see docs/benchmarks.md.
     fn default() -> Self {
         Calibration {
-            direct_f32: 26.4,
-            direct_f64: 16.0,
-            fft_f32: 7.0,
-            fft_f64: 3.0,
-            fft_overhead_ns: 23_600.0,
+            direct_f32: 19.9,
+            direct_f64: 12.5,
+            fft_f32: 6.1,
+            fft_f64: 3.4,
+            fft_overhead_ns: 18_600.0,
             threads: 2,
         }
     }
