@@ -292,6 +292,21 @@ impl<T: Real> Spectrum<T> {
     }
 }
 
+/// The plane that *convolving* with equals correlating with `g`: `g` flipped on both axes, its
+/// taps spread `dilation` apart (K'0 × K'1).
+pub(super) fn convolution_kernel<T: Real>(
+    g: ArrayView2<'_, T>,
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+) -> Result<Array2<T>> {
+    let (s0, s1) = (rows.span(), cols.span());
+    let mut f = buffer::filled((s0, s1), T::zero())?;
+    for ((a, b), &v) in g.indexed_iter() {
+        f[[s0 - 1 - a * rows.dilation, s1 - 1 - b * cols.dilation]] = v;
+    }
+    Ok(f)
+}
+
 /// Valid correlation of `g` over the extended plane `xp` through FFTs; same contract as
 /// the direct algorithm (which reads the extension in place instead).
 pub fn correlate_valid<T: Real>(
@@ -303,11 +318,7 @@ pub fn correlate_valid<T: Real>(
     let (p0, p1) = xp.dim();
     let (s0, s1) = (rows.span(), cols.span());
     let (l0, l1) = (fast_len(p0), fast_len(p1));
-    // Correlating with g is convolving with g flipped; dilation places the taps d apart.
-    let mut f = buffer::filled((s0, s1), T::zero())?;
-    for ((a, b), &v) in g.indexed_iter() {
-        f[[s0 - 1 - a * rows.dilation, s1 - 1 - b * cols.dilation]] = v;
-    }
+    let f = convolution_kernel(g, rows, cols)?;
     let mut spectrum = Spectrum::forward(xp, l0, l1)?;
     spectrum.multiply(&Spectrum::forward(f.view(), l0, l1)?);
     // Valid output r of the correlation is sample r + K'-1 of the convolution.

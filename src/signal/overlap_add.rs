@@ -13,7 +13,7 @@ use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 
 use super::buffer;
-use super::fft::{Spectrum, fast_len};
+use super::fft::{Spectrum, convolution_kernel, fast_len};
 use super::geometry::AxisGeometry;
 use crate::error::Result;
 use crate::real::Real;
@@ -51,10 +51,7 @@ pub fn correlate_valid<T: Real>(
     let (l0, l1) = (block_len(s0, p0), block_len(s1, p1));
     // Stride-1 valid samples per block on each axis.
     let (b0, b1) = (l0 + 1 - s0, l1 + 1 - s1);
-    let mut f = buffer::filled((s0, s1), T::zero())?;
-    for ((a, b), &v) in g.indexed_iter() {
-        f[[s0 - 1 - a * rows.dilation, s1 - 1 - b * cols.dilation]] = v;
-    }
+    let f = convolution_kernel(g, rows, cols)?;
     let kernel = Spectrum::forward(f.view(), l0, l1)?;
 
     // Output sample r reads stride-1 valid sample r·stride; block i covers valid [i·b, (i+1)·b).
