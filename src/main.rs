@@ -3,7 +3,23 @@
 use clap::Parser;
 use clap::error::ErrorKind;
 
+#[cfg(unix)]
+unsafe extern "C" {
+    fn signal(signum: i32, handler: usize) -> usize;
+}
+
+/// Rust ignores SIGPIPE, so `convkit … | head` would panic on the closed pipe; a command-line
+/// tool should just stop, as `cat` does.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: SIGPIPE (13) back to SIG_DFL (0) before any thread starts; no other state involved.
+    unsafe {
+        signal(13, 0);
+    }
+}
+
 fn main() {
+    restore_default_sigpipe();
     let cli = match convkit::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
