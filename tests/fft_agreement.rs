@@ -24,6 +24,25 @@ fn noise(len: usize, seed: u64) -> Vec<f64> {
         .collect()
 }
 
+/// Both succeed with the same shape and values within 1e-12·max|y|, or both fail alike.
+fn agree<D: ndarray::Dimension>(
+    a: convkit::Result<ndarray::Array<f64, D>>,
+    b: convkit::Result<ndarray::Array<f64, D>>,
+) -> Result<(), TestCaseError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            prop_assert_eq!(a.shape(), b.shape());
+            let tol = 1e-12 * max_abs(a.iter()).max(1.0);
+            for (p, q) in a.iter().zip(b.iter()) {
+                prop_assert!((p - q).abs() <= tol, "{} vs {}", p, q);
+            }
+        }
+        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+        (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
+    }
+    Ok(())
+}
+
 fn options() -> impl Strategy<Value = (Op, Output, Padding, usize, usize)> {
     (
         prop_oneof![Just(Op::Convolve), Just(Op::Correlate)],
@@ -51,17 +70,7 @@ proptest! {
         let base = Conv::new(op).output(output).padding(pad).stride(s).dilation(d);
         let a = base.algorithm(Algorithm::Direct).apply(&x, &h);
         let b = base.algorithm(Algorithm::Fft).apply(&x, &h);
-        match (a, b) {
-            (Ok(a), Ok(b)) => {
-                prop_assert_eq!(a.dim(), b.dim());
-                let tol = 1e-12 * max_abs(a.iter()).max(1.0);
-                for (p, q) in a.iter().zip(b.iter()) {
-                    prop_assert!((p - q).abs() <= tol, "{} vs {}", p, q);
-                }
-            }
-            (Err(a), Err(b)) => prop_assert_eq!(a, b),
-            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
-        }
+        agree(a, b)?;
     }
 
     #[test]
@@ -74,17 +83,7 @@ proptest! {
         let base = Conv::new(op).output(output).padding(pad).stride_2d(s, 1 + s % 2).dilation_2d(d, 1 + d % 3);
         let a = base.algorithm(Algorithm::Direct).apply(&x, &h);
         let b = base.algorithm(Algorithm::Fft).apply(&x, &h);
-        match (a, b) {
-            (Ok(a), Ok(b)) => {
-                prop_assert_eq!(a.dim(), b.dim());
-                let tol = 1e-12 * max_abs(a.iter()).max(1.0);
-                for (p, q) in a.iter().zip(b.iter()) {
-                    prop_assert!((p - q).abs() <= tol, "{} vs {}", p, q);
-                }
-            }
-            (Err(a), Err(b)) => prop_assert_eq!(a, b),
-            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
-        }
+        agree(a, b)?;
     }
 }
 
@@ -103,17 +102,7 @@ proptest! {
         let base = Conv::new(op).output(output).padding(pad).stride_2d(s, 1 + s % 2).dilation_2d(d, 1 + d % 3);
         let a = base.algorithm(Algorithm::Direct).apply(&x, &h);
         let b = base.algorithm(Algorithm::Fft).apply(&x, &h);
-        match (a, b) {
-            (Ok(a), Ok(b)) => {
-                prop_assert_eq!(a.dim(), b.dim());
-                let tol = 1e-12 * max_abs(a.iter()).max(1.0);
-                for (p, q) in a.iter().zip(b.iter()) {
-                    prop_assert!((p - q).abs() <= tol, "{} vs {}", p, q);
-                }
-            }
-            (Err(a), Err(b)) => prop_assert_eq!(a, b),
-            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
-        }
+        agree(a, b)?;
     }
 }
 
