@@ -53,35 +53,42 @@ fn rate<T: Real>(
     units / (seconds * 1e9)
 }
 
+type Shape = (usize, usize);
+
+/// The rates of `algorithm` on a 1-D and a 2-D problem, combined by `combine`.
+fn both<T: Real>(
+    algorithm: Algorithm,
+    problems: [(Shape, Shape); 2],
+    budget: f64,
+    combine: fn(f64, f64) -> f64,
+) -> f64 {
+    let [(x1, h1), (x2, h2)] = problems;
+    combine(
+        rate::<T>(algorithm, x1, h1, budget),
+        rate::<T>(algorithm, x2, h2, budget),
+    )
+}
+
 /// Measures every constant of the cost model; `progress` hears each step's name.
 pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let budget = 0.25;
-    let mean = |a: f64, b: f64| 0.5 * (a + b);
+    let mean: fn(f64, f64) -> f64 = |a, b| 0.5 * (a + b);
     // The direct rate differs between long 1-D rows and short 2-D rows; the slower one keeps
     // Auto from trusting the direct sum where a transform is cheaper (measured W2 losses of 1.7×).
-    let slower = |a: f64, b: f64| a.min(b);
+    let slower: fn(f64, f64) -> f64 = f64::min;
     // Kernels that are not rank 1 (uniform noise), so the direct rate is the plain 2-D sum.
+    // (1-D, 2-D) problems per algorithm: (signal shape, kernel shape).
+    let direct_problems = [((1, 1 << 18), (1, 64)), ((512, 512), (9, 9))];
+    let fft_problems = [((1, 1 << 18), (1, 1024)), ((512, 512), (31, 31))];
     let mut step = |name: &str| progress(name);
     step("direct f32");
-    let direct_f32 = slower(
-        rate::<f32>(Algorithm::Direct, (1, 1 << 18), (1, 64), budget),
-        rate::<f32>(Algorithm::Direct, (512, 512), (9, 9), budget),
-    );
+    let direct_f32 = both::<f32>(Algorithm::Direct, direct_problems, budget, slower);
     step("direct f64");
-    let direct_f64 = slower(
-        rate::<f64>(Algorithm::Direct, (1, 1 << 18), (1, 64), budget),
-        rate::<f64>(Algorithm::Direct, (512, 512), (9, 9), budget),
-    );
+    let direct_f64 = both::<f64>(Algorithm::Direct, direct_problems, budget, slower);
     step("fft f32");
-    let fft_f32 = mean(
-        rate::<f32>(Algorithm::Fft, (1, 1 << 18), (1, 1024), budget),
-        rate::<f32>(Algorithm::Fft, (512, 512), (31, 31), budget),
-    );
+    let fft_f32 = both::<f32>(Algorithm::Fft, fft_problems, budget, mean);
     step("fft f64");
-    let fft_f64 = mean(
-        rate::<f64>(Algorithm::Fft, (1, 1 << 18), (1, 1024), budget),
-        rate::<f64>(Algorithm::Fft, (512, 512), (31, 31), budget),
-    );
+    let fft_f64 = both::<f64>(Algorithm::Fft, fft_problems, budget, mean);
     step("fft overhead");
     // A tiny transform is nearly all fixed cost: time minus its modelled work.
     let tiny = rate::<f64>(Algorithm::Fft, (1, 64), (1, 8), budget);

@@ -158,12 +158,8 @@ pub(super) fn forward<T: Real>(
         .zip(x.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
         .for_each(|(mut yc, xc)| {
             // One GEMM per group for the whole chunk: columns are (sample, output pixel).
-            let m = xc.len_of(Axis(0));
-            let ld = m * hw;
-            let mut buf = vec![T::zero(); g.groups * kg * ld];
-            for (k, xn) in xc.axis_iter(Axis(0)).enumerate() {
-                unfold(g, &t, xn, &mut buf, ld, k * hw);
-            }
+            let ld = xc.len_of(Axis(0)) * hw;
+            let buf = unfold_chunk(g, &t, &xc, hw, kg);
             let cols = ArrayView2::from_shape((g.groups * kg, ld), &buf[..])
                 .expect("buffer sized for the unfold");
             let mut out = Array2::<T>::zeros((o, ld));
@@ -188,6 +184,23 @@ pub(super) fn forward<T: Real>(
     Ok(y)
 }
 
+/// The unfolded patches of a chunk of samples: (groups·K) rows, one column per (sample, output
+/// pixel), row-major with leading dimension samples·`hw`.
+fn unfold_chunk<T: Real>(
+    g: &ConvGeom,
+    t: &Tables,
+    xc: &ArrayView4<'_, T>,
+    hw: usize,
+    kg: usize,
+) -> Vec<T> {
+    let ld = xc.len_of(Axis(0)) * hw;
+    let mut buf = vec![T::zero(); g.groups * kg * ld];
+    for (k, xn) in xc.axis_iter(Axis(0)).enumerate() {
+        unfold(g, t, xn, &mut buf, ld, k * hw);
+    }
+    buf
+}
+
 pub(super) fn backward<T: Real>(
     g: &ConvGeom,
     x: ArrayView4<'_, T>,
@@ -210,12 +223,8 @@ pub(super) fn backward<T: Real>(
         .zip(x.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
         .zip(delta.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
         .map(|((mut dxc, xc), dc)| {
-            let m = xc.len_of(Axis(0));
-            let ld = m * hw;
-            let mut buf = vec![T::zero(); g.groups * kg * ld];
-            for (k, xn) in xc.axis_iter(Axis(0)).enumerate() {
-                unfold(g, &t, xn, &mut buf, ld, k * hw);
-            }
+            let ld = xc.len_of(Axis(0)) * hw;
+            let buf = unfold_chunk(g, &t, &xc, hw, kg);
             let cols = ArrayView2::from_shape((g.groups * kg, ld), &buf[..])
                 .expect("buffer sized for the unfold");
             // δ of the chunk as an O × (sample, output pixel) matrix.
