@@ -45,7 +45,7 @@ fn bench_cnn(c: &mut Criterion) {
                     let lg = model
                         .loss_backward(black_box(x.clone()), &labels)
                         .expect("step");
-                    opt.step(&mut model);
+                    opt.step(&mut model).unwrap();
                     black_box(lg.loss)
                 })
             });

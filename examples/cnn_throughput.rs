@@ -32,13 +32,13 @@ fn main() -> Result<(), convkit::nn::NnError> {
             };
             let mut opt = Sgd::new(0.05, 0.9);
             let first = net.loss_backward(x.clone(), &labels)?.loss; // Auto decides here
-            opt.step(&mut net);
+            opt.step(&mut net)?;
             let start = Instant::now();
             let mut loss = first;
             for _ in 0..steps {
                 net.zero_grad();
                 loss = net.loss_backward(x.clone(), &labels)?.loss;
-                opt.step(&mut net);
+                opt.step(&mut net)?;
             }
             let train = 64.0 * steps as f64 / start.elapsed().as_secs_f64();
             net.eval();

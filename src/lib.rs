@@ -25,12 +25,15 @@
 //! same primitives, `docs/cnn.md`), [`plot`] (figures drawn with plotters), [`bench`] (the
 //! benchmark workloads and timing protocol), [`npy`] (numpy's file format), [`atomic_file`]
 //! (how every output is written). Dependencies point one way: `image → signal`,
-//! `nn → signal`, `image → plot`, `cli → everything`. The exact semantics are in
+//! `nn → signal`, `image → plot`, `train → nn, data, plot`, `cli → everything`. [`data`]
+//! reads MNIST's IDX files; [`train`] trains the network presets on them and writes
+//! PyTorch-loadable safetensors checkpoints. The exact semantics are in
 //! `docs/semantics.md`; filtering conventions in `docs/filtering.md`.
 
 pub mod atomic_file;
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod error;
 pub mod image;
 pub mod nn;
@@ -38,6 +41,7 @@ pub mod npy;
 pub mod plot;
 mod real;
 pub mod signal;
+pub mod train;
 
 pub use error::{ConvError, Result};
 pub use real::Real;

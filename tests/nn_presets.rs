@@ -81,12 +81,12 @@ fn training_reduces_the_loss_and_eval_mode_does_not_cache() {
     let labels: Vec<usize> = (0..16).map(|i| i % 10).collect();
     let mut opt = Sgd::new(0.05, 0.9);
     let first = net.loss_backward(x.clone(), &labels).unwrap().loss;
-    opt.step(&mut net);
+    opt.step(&mut net).unwrap();
     let mut last = first;
     for _ in 0..15 {
         net.zero_grad();
         last = net.loss_backward(x.clone(), &labels).unwrap().loss;
-        opt.step(&mut net);
+        opt.step(&mut net).unwrap();
     }
     assert!(last < first * 0.5, "{first} → {last}");
     let report = net.algorithm_report();

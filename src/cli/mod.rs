@@ -10,13 +10,20 @@ mod bench;
 mod calibrate;
 mod conv;
 mod demo;
+mod eval;
 mod filter;
+mod mnist_data;
+mod predict;
+mod train;
 
 pub use bench::BenchArgs;
 pub use calibrate::CalibrateArgs;
 pub use conv::ConvArgs;
 pub use demo::DemoArgs;
+pub use eval::EvalArgs;
 pub use filter::FilterArgs;
+pub use predict::PredictArgs;
+pub use train::TrainArgs;
 
 /// convkit: convolution and cross-correlation of signals and images.
 #[derive(Debug, Parser)]
@@ -41,6 +48,13 @@ enum Command {
     Bench(BenchArgs),
     /// Measure the cost model of Algorithm::Auto on this machine and store it.
     Calibrate(CalibrateArgs),
+    /// Train a CNN (shallow, deep or zipcode) on MNIST digits and save a safetensors
+    /// checkpoint PyTorch can load.
+    Train(TrainArgs),
+    /// Accuracy, confusion matrix and noise robustness of a checkpoint on the test digits.
+    Eval(EvalArgs),
+    /// Classify one digit image with a checkpoint.
+    Predict(PredictArgs),
 }
 
 /// Why a command failed.
@@ -61,6 +75,15 @@ pub enum CliError {
     /// A figure that cannot be drawn or saved.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// A network that cannot be built or run.
+    #[error(transparent)]
+    Nn(#[from] crate::nn::NnError),
+    /// Missing or damaged MNIST files.
+    #[error(transparent)]
+    Mnist(#[from] crate::data::MnistError),
+    /// A checkpoint that cannot be read, written or used.
+    #[error(transparent)]
+    Checkpoint(#[from] crate::train::CheckpointError),
     /// A directory that cannot be created.
     #[error("{path}: {source}")]
     Io {
@@ -82,5 +105,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Predict(args) => predict::run(&args),
     }
 }

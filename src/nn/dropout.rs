@@ -86,4 +86,8 @@ impl<T: Real> Layer<T> for Dropout<T> {
         self.training = training;
         self.mask = None;
     }
+
+    fn reseed(&mut self, seed: u64) {
+        self.rng = Rng::new(seed);
+    }
 }

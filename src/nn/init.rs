@@ -26,6 +26,21 @@ impl Rng {
         Rng { state: seed }
     }
 
+    /// A seed for an independent stream derived from `seed` and `parts` (e.g. the epoch and a
+    /// sample's position), so every random choice of a run follows from one number whatever
+    /// order the work is done in.
+    ///
+    /// ```
+    /// use convkit::nn::Rng;
+    /// assert_eq!(Rng::derive(7, &[1, 2]), Rng::derive(7, &[1, 2]));
+    /// assert_ne!(Rng::derive(7, &[1, 2]), Rng::derive(7, &[2, 1]));
+    /// ```
+    pub fn derive(seed: u64, parts: &[u64]) -> u64 {
+        parts.iter().fold(Rng::new(seed).next_u64(), |h, &p| {
+            Rng::new(h ^ p.wrapping_mul(0xD6E8_FEB8_6659_FD93)).next_u64()
+        })
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);

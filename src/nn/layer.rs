@@ -79,4 +79,8 @@ pub trait Layer<T: Real>: Send {
     fn algorithm_report(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Restarts the layer's random stream from `seed` (only dropout draws random numbers), so
+    /// a training run can derive every epoch's masks from its seed and resume exactly.
+    fn reseed(&mut self, _seed: u64) {}
 }

@@ -52,5 +52,5 @@ pub use init::Rng;
 pub use layer::{Layer, Param};
 pub use loss::{LossAndGrad, softmax, softmax_cross_entropy};
 pub use model::Sequential;
-pub use optim::Sgd;
+pub use optim::{Sgd, WeightDecay};
 pub use pool::{Pool2d, PoolKind};

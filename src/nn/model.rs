@@ -42,6 +42,12 @@ impl<T: Real> Sequential<T> {
         self.layers.push(layer);
     }
 
+    /// Inserts a layer before position `index` (at the end if `index` ≥ the layer count).
+    pub fn insert(&mut self, index: usize, mut layer: Box<dyn Layer<T>>) {
+        layer.set_training(self.training);
+        self.layers.insert(index.min(self.layers.len()), layer);
+    }
+
     /// The layers.
     pub fn layers(&self) -> &[Box<dyn Layer<T>>] {
         &self.layers
@@ -76,6 +82,26 @@ impl<T: Real> Sequential<T> {
                     .map(move |p| (format!("{i}.{}", p.name), p))
             })
             .collect()
+    }
+
+    /// `(name, parameter)` pairs as [`named_params`](Self::named_params), mutably.
+    pub fn named_params_mut(&mut self) -> Vec<(String, &mut Param<T>)> {
+        self.layers
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, l)| {
+                l.params_mut()
+                    .into_iter()
+                    .map(move |p| (format!("{i}.{}", p.name), p))
+            })
+            .collect()
+    }
+
+    /// Restarts every layer's random stream (dropout masks) from `seed` and the layer's index.
+    pub fn reseed(&mut self, seed: u64) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.reseed(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
     }
 
     /// Number of trainable scalars.
@@ -130,6 +156,18 @@ impl<T: Real> Sequential<T> {
     /// The output for `x` (in training mode every layer caches for backward).
     pub fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>> {
         self.layers.iter_mut().try_fold(x, |x, l| l.forward(x))
+    }
+
+    /// The output of every layer for `x`, in order, each with the layer's description (for
+    /// looking at feature maps; run it in evaluation mode).
+    pub fn forward_trace(&mut self, x: ArrayD<T>) -> Result<Vec<(String, ArrayD<T>)>> {
+        let mut out: Vec<(String, ArrayD<T>)> = Vec::with_capacity(self.layers.len());
+        let mut cur = x;
+        for l in &mut self.layers {
+            cur = l.forward(cur)?;
+            out.push((l.describe(), cur.clone()));
+        }
+        Ok(out)
     }
 
     /// Backward from ∂L/∂output: accumulates every parameter gradient, returns ∂L/∂input.

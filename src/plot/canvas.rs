@@ -76,6 +76,25 @@ impl Bitmap {
         Ok(Bitmap { width, height, rgb })
     }
 
+    /// Figures placed left to right on a white background, top-aligned (e.g. a loss chart
+    /// beside an accuracy chart).
+    pub fn beside(parts: &[Bitmap]) -> Bitmap {
+        let width: u32 = parts.iter().map(|b| b.width).sum();
+        let height = parts.iter().map(|b| b.height).max().unwrap_or(0);
+        let mut rgb = vec![255u8; width as usize * height as usize * 3];
+        let mut x0 = 0usize;
+        for b in parts {
+            let w = b.width as usize;
+            for r in 0..b.height as usize {
+                let src = &b.rgb[r * w * 3..(r + 1) * w * 3];
+                let at = (r * width as usize + x0) * 3;
+                rgb[at..at + w * 3].copy_from_slice(src);
+            }
+            x0 += w;
+        }
+        Bitmap { width, height, rgb }
+    }
+
     /// The PNG encoding of the bitmap (best compression: figures are small and go in docs).
     pub fn to_png(&self) -> Result<Vec<u8>, String> {
         use image::ImageEncoder;

@@ -101,15 +101,16 @@ impl LineChart {
             for (i, s) in self.series.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
                 let width = if i == 0 { 1 } else { 2 };
-                chart
-                    .draw_series(LineSeries::new(
-                        s.points.iter().copied(),
-                        color.stroke_width(width),
-                    ))?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| {
+                let drawn = chart.draw_series(LineSeries::new(
+                    s.points.iter().copied(),
+                    color.stroke_width(width),
+                ))?;
+                // An unlabelled series (e.g. an empty backdrop) stays out of the legend.
+                if !s.label.is_empty() {
+                    drawn.label(s.label.as_str()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                     });
+                }
             }
             chart
                 .configure_series_labels()
