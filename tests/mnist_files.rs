@@ -108,6 +108,25 @@ fn bad_files_are_named() {
     let err = Mnist::load(&gz).unwrap_err().to_string();
     assert!(err.contains("train-labels-idx1-ubyte.gz"), "{err}");
 
+    // A gzip file whose header promises 2³² bytes but holds ten: a length error, found without
+    // allocating what the header promises.
+    let huge = scratch("huge");
+    write_set(&huge, 2, true);
+    let mut lie = vec![0u8, 0, 8, 1, 0xff, 0xff, 0xff, 0xff];
+    lie.extend([1u8; 10]);
+    std::fs::write(huge.join("train-labels-idx1-ubyte.gz"), gzip(&lie)).unwrap();
+    let err = Mnist::load(&huge).unwrap_err().to_string();
+    assert!(
+        err.contains("promises 4294967295 bytes") && err.contains("has 10"),
+        "{err}"
+    );
+    // Trailing bytes after the promised data.
+    let mut long = idx::encode(&[2], &[1, 2]);
+    long.push(0);
+    std::fs::write(huge.join("train-labels-idx1-ubyte.gz"), gzip(&long)).unwrap();
+    let err = Mnist::load(&huge).unwrap_err().to_string();
+    assert!(err.contains("has 3 or more"), "{err}");
+
     // A directory without the files.
     let err = Mnist::load(scratch("empty")).unwrap_err().to_string();
     assert!(err.contains("no train images file"), "{err}");

@@ -108,6 +108,11 @@ fn train_eval_predict_resume() {
         out.contains("resuming shallow at epoch 1/2") && out.contains("epoch  2/2"),
         "{out}"
     );
+    // The checkpoint's algorithm, not the default auto.
+    assert!(
+        out.contains("algorithm=im2col") && !out.contains("algorithm=auto"),
+        "{out}"
+    );
     // Hyper-parameters come from the checkpoint.
     one_line_error(
         &convkit(&["train", "--resume", p(&model), "--lr", "0.1"]),

@@ -227,7 +227,7 @@ fn checkpoint_round_trip_and_bad_files() {
 
 #[test]
 fn zipcode_reads_resized_digits() {
-    let d = fit_to(&mnist().test.subset(&[0, 1, 2]), Arch::Zipcode);
+    let d = fit_to(&mnist().test.subset(&[0, 1, 2]), Arch::Zipcode).unwrap();
     assert_eq!(d.shape(), (16, 16));
     let mut t = Trainer::new(
         TrainConfig::new(Arch::Zipcode)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CliError;
-use super::mnist_data::{default_data_dir, load_for};
+use super::mnist_data::{default_data_dir, load_test_for};
 use crate::nn::ConvAlgorithm;
 use crate::train::figures::robustness_chart;
 use crate::train::{Checkpoint, evaluate, robustness};
@@ -17,7 +17,8 @@ pub struct EvalArgs {
     /// A checkpoint written by `convkit train`.
     #[arg(long, value_name = "FILE")]
     model: PathBuf,
-    /// Directory with the MNIST files (the t10k-* pair is used). Default: data/mnist.
+    /// Directory with the MNIST test files (t10k-images/labels; only they are read).
+    /// Default: data/mnist.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Convolution algorithm for inference.
@@ -42,7 +43,7 @@ pub fn run(args: &EvalArgs) -> Result<(), CliError> {
     let config = ck.config()?;
     let mut model = ck.model(args.algo)?;
     let dir = args.data.clone().unwrap_or_else(default_data_dir);
-    let test = load_for(&dir, config.arch)?.test;
+    let test = load_test_for(&dir, config.arch)?;
     let ev = evaluate(&mut model, &test)?;
     println!(
         "{} ({} epochs) on {} test digits from {}: accuracy {:.2}% ({} wrong), loss {:.4}",

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::CliError;
-use crate::data::Mnist;
+use crate::data::mnist::{Split, load_split};
+use crate::data::{Digits, Mnist};
 use crate::train::{Arch, fit_to};
 
 /// `data/mnist` under the current directory if it is there, else the one beside the sources
@@ -21,7 +22,12 @@ pub fn default_data_dir() -> PathBuf {
 pub fn load_for(dir: &Path, arch: Arch) -> Result<Mnist, CliError> {
     let m = Mnist::load(dir)?;
     Ok(Mnist {
-        train: fit_to(&m.train, arch),
-        test: fit_to(&m.test, arch),
+        train: fit_to(&m.train, arch)?,
+        test: fit_to(&m.test, arch)?,
     })
+}
+
+/// The test digits (`t10k-*`) of `dir` only, at `arch`'s input size.
+pub fn load_test_for(dir: &Path, arch: Arch) -> Result<Digits, CliError> {
+    Ok(fit_to(&load_split(dir, Split::Test)?, arch)?)
 }

@@ -36,11 +36,20 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
     let img = io::read(&args.image)?;
     let (h, w) = (img.height(), img.width());
     let planes = img.planes();
+    // Transparent pixels are composited over white: a digit drawn on a transparent canvas
+    // then reads as dark on light and is inverted below like any other.
     let gray: Vec<f32> = (0..h * w)
-        .map(|i| planes.iter().map(|p| p[[i / w, i % w]]).sum::<f32>() / planes.len() as f32)
+        .map(|i| {
+            let (r, c) = (i / w, i % w);
+            let v = planes.iter().map(|p| p[[r, c]]).sum::<f32>() / planes.len() as f32;
+            match img.alpha() {
+                Some(a) => v * a[[r, c]] + (1.0 - a[[r, c]]),
+                None => v,
+            }
+        })
         .collect();
     let (rows, cols) = arch.input_size();
-    let mut px = resize_area(&gray, h, w, rows, cols);
+    let mut px = resize_area(&gray, h, w, rows, cols).map_err(CliError::Usage)?;
     let mean = px.iter().sum::<f32>() / px.len() as f32;
     let inverted = mean > 0.5;
     if inverted {

@@ -27,8 +27,9 @@ pub struct TrainArgs {
     #[arg(long, default_value = "shallow", conflicts_with = "resume")]
     arch: Arch,
     /// Convolution algorithm: direct, fft, im2col or auto (times them on the first batch).
-    #[arg(long, default_value = "auto")]
-    algo: ConvAlgorithm,
+    /// Default: auto, or with --resume the checkpoint's.
+    #[arg(long)]
+    algo: Option<ConvAlgorithm>,
     /// Epochs in all (with --resume: the new total).
     #[arg(long)]
     epochs: Option<usize>,
@@ -114,8 +115,10 @@ fn new_trainer(args: &TrainArgs, data: &str) -> Result<Trainer, CliError> {
     if let Some(path) = &args.resume {
         let ck = Checkpoint::read(path)?;
         let mut t = ck.resume(data, args.epochs)?;
-        t.config.algorithm = args.algo;
-        t.model.set_algorithm(args.algo);
+        if let Some(algo) = args.algo {
+            t.config.algorithm = algo;
+            t.model.set_algorithm(algo);
+        }
         println!(
             "resuming {} at epoch {}/{} from {}",
             t.config.arch,
@@ -127,7 +130,7 @@ fn new_trainer(args: &TrainArgs, data: &str) -> Result<Trainer, CliError> {
     }
     let config = TrainConfig {
         arch: args.arch,
-        algorithm: args.algo,
+        algorithm: args.algo.unwrap_or(ConvAlgorithm::Auto),
         epochs: args.epochs.unwrap_or(10),
         batch: args.batch,
         lr: args.lr,
@@ -175,17 +178,18 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         dir.display()
     );
     println!("{}", trainer.model.summary());
-    if trainer.finished() {
+    if trainer.state.stopped_early {
         println!(
-            "the checkpoint's run is complete (epoch {}{}); give a larger --epochs to go on",
-            trainer.state.epoch,
-            if trainer.state.stopped_early {
-                ", stopped early"
-            } else {
-                ""
-            }
+            "the checkpoint's run stopped early at epoch {}; it cannot continue",
+            trainer.state.epoch
+        );
+    } else if trainer.finished() {
+        println!(
+            "the checkpoint's run is complete ({} epochs); give a larger --epochs to go on",
+            trainer.state.epoch
         );
     }
+    let first_epoch = trainer.state.epoch + 1;
     let started = Instant::now();
     while !trainer.finished() {
         let e = trainer.state.epoch + 1;
@@ -210,7 +214,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         })?;
         bar.finish_and_clear();
         println!("{}", summary_line(&record, trainer.config.epochs));
-        if e == 1 {
+        if e == first_epoch {
             for line in trainer.model.algorithm_report() {
                 println!("  auto: {line}");
             }
@@ -225,6 +229,14 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         }
         checkpoint::save(&save, &trainer, &data_id)?;
     }
+    if let (false, Some(b)) = (trainer.state.stopped_early, &trainer.state.best) {
+        println!(
+            "lowest validation loss {:.4} at epoch {} (the saved weights are the last epoch's)",
+            b.val_loss, b.epoch
+        );
+    }
+    // Also when no epoch ran (a finished run resumed): --save then still gets the checkpoint.
+    checkpoint::save(&save, &trainer, &data_id)?;
     let test = evaluate(&mut trainer.model, &mnist.test)?;
     let secs: Vec<f64> = trainer.state.history.iter().map(|r| r.seconds).collect();
     println!(

@@ -12,7 +12,7 @@
 //! d = 1 (magic 2049 = 0x0801). Files compressed with gzip are recognised by their first two
 //! bytes (1F 8B), whatever their name. Only u8 elements are read, which is all MNIST uses.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -37,7 +37,10 @@ pub enum IdxError {
         reason: String,
     },
     /// The data is shorter or longer than the header says.
-    #[error("{path}: the header promises {expected} bytes of data, the file has {got}")]
+    #[error(
+        "{path}: the header promises {expected} bytes of data, the file has {got}{}",
+        if got > expected { " or more" } else { "" }
+    )]
     Length {
         /// The file.
         path: PathBuf,
@@ -58,62 +61,90 @@ pub struct IdxArray {
 }
 
 /// Reads an IDX file of u8 elements, gzip-compressed or not.
+///
+/// The header is read first and at most the bytes it promises (plus one, to notice trailing
+/// data) are decompressed, so a small corrupt or malicious `.gz` cannot make it allocate
+/// more than its header's dimensions.
 pub fn read(path: &Path) -> Result<IdxArray, IdxError> {
     let io = |source| IdxError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let raw = std::fs::read(path).map_err(io)?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(io)?;
-        out
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let gzip = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    let mut src: Box<dyn Read> = if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(file))
     } else {
-        raw
+        Box::new(file)
     };
-    parse(&bytes, path)
+    let mut head = Vec::new();
+    (&mut src).take(4).read_to_end(&mut head).map_err(io)?;
+    if head.len() == 4 {
+        let d = head[3] as u64;
+        (&mut src).take(4 * d).read_to_end(&mut head).map_err(io)?;
+    }
+    let (dims, expected) = header(&head, path)?;
+    let mut data = Vec::new();
+    (&mut src)
+        .take(expected as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(io)?;
+    if data.len() != expected {
+        return Err(IdxError::Length {
+            path: path.to_path_buf(),
+            expected,
+            got: data.len(),
+        });
+    }
+    Ok(IdxArray { dims, data })
 }
 
-/// Parses the bytes of an (uncompressed) IDX file; `path` only names it in errors.
-pub fn parse(bytes: &[u8], path: &Path) -> Result<IdxArray, IdxError> {
-    let header = |reason: String| IdxError::Header {
+/// The dimensions and data length from a complete header (magic and dimensions), checked.
+fn header(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, usize), IdxError> {
+    let fail = |reason: String| IdxError::Header {
         path: path.to_path_buf(),
         reason,
     };
     if bytes.len() < 4 {
-        return Err(header(format!(
+        return Err(fail(format!(
             "{} bytes, too short for an IDX header",
             bytes.len()
         )));
     }
     if bytes[0] != 0 || bytes[1] != 0 {
-        return Err(header(format!(
+        return Err(fail(format!(
             "not an IDX file (magic {:02x}{:02x}{:02x}{:02x})",
             bytes[0], bytes[1], bytes[2], bytes[3]
         )));
     }
     if bytes[2] != 0x08 {
-        return Err(header(format!(
+        return Err(fail(format!(
             "element type 0x{:02x}; only unsigned bytes (0x08) are supported",
             bytes[2]
         )));
     }
     let d = bytes[3] as usize;
-    let start = 4 + 4 * d;
-    if d == 0 || bytes.len() < start {
-        return Err(header(format!("truncated header ({d} dimensions)")));
+    let end = 4 + 4 * d;
+    if d == 0 || bytes.len() < end {
+        return Err(fail(format!("truncated header ({d} dimensions)")));
     }
-    let dims: Vec<usize> = bytes[4..start]
+    let dims: Vec<usize> = bytes[4..end]
         .chunks_exact(4)
         .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
     let expected = dims
         .iter()
         .try_fold(1usize, |a, &n| a.checked_mul(n))
-        .ok_or_else(|| header(format!("dimensions {dims:?} overflow")))?;
-    let got = bytes.len() - start;
+        .ok_or_else(|| fail(format!("dimensions {dims:?} overflow")))?;
+    Ok((dims, expected))
+}
+
+/// Parses the bytes of an (uncompressed) IDX file; `path` only names it in errors.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<IdxArray, IdxError> {
+    let d = bytes.get(3).map_or(0, |&d| d as usize);
+    let end = (4 + 4 * d).min(bytes.len());
+    let (dims, expected) = header(&bytes[..end], path)?;
+    let got = bytes.len() - end;
     if got != expected {
         return Err(IdxError::Length {
             path: path.to_path_buf(),
@@ -123,7 +154,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<IdxArray, IdxError> {
     }
     Ok(IdxArray {
         dims,
-        data: bytes[start..].to_vec(),
+        data: bytes[end..].to_vec(),
     })
 }
 

@@ -48,7 +48,7 @@ pub enum MnistError {
     },
 }
 
-/// Labelled gray images of one size, pixels stored as bytes and served as `f32` in [0, 1].
+/// Labelled gray images of one size, pixels as `f32` in [0, 1] (byte / 255).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Digits {
     pixels: Vec<f32>,
@@ -69,7 +69,12 @@ impl Digits {
             path: PathBuf::from("<digits>"),
             reason,
         };
-        if bytes.len() != labels.len() * rows * cols {
+        if labels
+            .len()
+            .checked_mul(rows)
+            .and_then(|v| v.checked_mul(cols))
+            != Some(bytes.len())
+        {
             return Err(invalid(format!(
                 "{} pixel bytes for {} labels of {rows}×{cols}",
                 bytes.len(),
@@ -154,21 +159,6 @@ impl Digits {
             rows: self.rows,
             cols: self.cols,
         }
-    }
-
-    /// Every image passed through `f(pixels, rows, cols) -> (pixels, rows, cols)`, e.g. a resize.
-    pub fn map_images(
-        &self,
-        rows: usize,
-        cols: usize,
-        f: impl Fn(&[f32]) -> Vec<f32> + Sync,
-    ) -> Digits {
-        use rayon::prelude::*;
-        let pixels: Vec<f32> = (0..self.len())
-            .into_par_iter()
-            .flat_map_iter(|i| f(self.pixels(i)))
-            .collect();
-        Digits::from_pixels(pixels, self.labels.clone(), rows, cols)
     }
 }
 

@@ -23,13 +23,15 @@ fn footprints(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
         .collect()
 }
 
-/// `src` (rows×cols, row-major) resampled to `out_rows`×`out_cols` by area averaging.
+/// `src` (rows×cols, row-major) resampled to `out_rows`×`out_cols` by area averaging; an
+/// error if `src` does not hold rows×cols pixels or a size is zero.
 ///
 /// ```
 /// // A 4×4 checkerboard of 2×2 blocks shrinks to its block means.
 /// let src: Vec<f32> = (0..16).map(|i| ((i / 2 + i / 8) % 2) as f32).collect();
-/// let out = convkit::data::resize_area(&src, 4, 4, 2, 2);
+/// let out = convkit::data::resize_area(&src, 4, 4, 2, 2)?;
 /// assert_eq!(out, vec![0.0, 1.0, 1.0, 0.0]);
+/// # Ok::<(), String>(())
 /// ```
 pub fn resize_area(
     src: &[f32],
@@ -37,7 +39,15 @@ pub fn resize_area(
     cols: usize,
     out_rows: usize,
     out_cols: usize,
-) -> Vec<f32> {
+) -> Result<Vec<f32>, String> {
+    if rows == 0 || cols == 0 || out_rows == 0 || out_cols == 0 {
+        return Err(format!(
+            "cannot resize {rows}×{cols} to {out_rows}×{out_cols}"
+        ));
+    }
+    if rows.checked_mul(cols) != Some(src.len()) {
+        return Err(format!("{} pixels for a {rows}×{cols} image", src.len()));
+    }
     let (fr, fc) = (footprints(rows, out_rows), footprints(cols, out_cols));
     // Columns first into a rows × out_cols buffer, then rows: separable, as a box filter is.
     let mut tmp = vec![0f32; rows * out_cols];
@@ -53,7 +63,7 @@ pub fn resize_area(
             out[r * out_cols + c] = w.iter().map(|&(i, wt)| tmp[i * out_cols + c] * wt).sum();
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -63,12 +73,14 @@ mod tests {
     #[test]
     fn preserves_mean_and_constants() {
         let src: Vec<f32> = (0..28 * 28).map(|i| (i % 17) as f32 / 16.0).collect();
-        let out = resize_area(&src, 28, 28, 16, 16);
+        let out = resize_area(&src, 28, 28, 16, 16).unwrap();
         let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
         assert!((mean(&src) - mean(&out)).abs() < 1e-4);
-        let ones = resize_area(&[1.0; 28 * 28], 28, 28, 16, 16);
+        let ones = resize_area(&[1.0; 28 * 28], 28, 28, 16, 16).unwrap();
         assert!(ones.iter().all(|&v| (v - 1.0).abs() < 1e-5));
-        let up = resize_area(&[1.0, 2.0, 3.0, 4.0], 2, 2, 4, 4);
+        let up = resize_area(&[1.0, 2.0, 3.0, 4.0], 2, 2, 4, 4).unwrap();
+        assert!(resize_area(&[1.0; 3], 2, 2, 4, 4).is_err());
+        assert!(resize_area(&[], 0, 2, 4, 4).is_err());
         assert_eq!(&up[..4], &[1.0, 1.0, 2.0, 2.0]);
     }
 }

@@ -9,6 +9,9 @@ use std::str::FromStr;
 
 use crate::nn::Rng;
 
+/// The largest shift `--augment` accepts (far beyond any digit's size).
+const MAX_SHIFT: usize = 1000;
+
 /// Which random transforms to apply; all zero means none.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Augment {
@@ -74,7 +77,8 @@ impl Augment {
         if self.shift == 0 {
             return 0.0;
         }
-        rng.below(2 * self.shift + 1) as f64 - self.shift as f64
+        let s = self.shift.min(MAX_SHIFT);
+        rng.below(2 * s + 1) as f64 - s as f64
     }
 }
 
@@ -134,6 +138,12 @@ impl FromStr for Augment {
         }
         if !(a.rotate.is_finite() && a.rotate >= 0.0 && a.noise.is_finite() && a.noise >= 0.0) {
             return Err(format!("augmentation '{s}': values must be ≥ 0"));
+        }
+        if a.shift > MAX_SHIFT {
+            return Err(format!(
+                "augmentation '{s}': shift {} is more than {MAX_SHIFT} pixels",
+                a.shift
+            ));
         }
         Ok(a)
     }

@@ -92,6 +92,13 @@ pub fn filters(model: &Sequential<f32>) -> Option<Grid> {
 /// For one image (C×H×W → a batch of one), a grid per convolution layer: the input digit, then
 /// up to 16 of the layer's output maps, each on its own diverging scale.
 pub fn feature_maps(model: &mut Sequential<f32>, image: ArrayD<f32>) -> Result<Vec<Grid>, NnError> {
+    if image.ndim() != 4 || image.shape()[0] == 0 || image.shape()[1] == 0 {
+        return Err(crate::nn::error::shape_error(
+            "feature_maps",
+            "[1, C, H, W]",
+            image.shape(),
+        ));
+    }
     let was_training = model.is_training();
     model.eval();
     let input = image

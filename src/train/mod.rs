@@ -34,14 +34,28 @@ pub use evaluate::{Evaluation, evaluate, robustness};
 pub use schedule::Schedule;
 pub use trainer::{BatchProgress, EpochRecord, TrainState, Trainer, split_validation};
 
-use crate::data::{Digits, resize_area};
+use crate::data::{Digits, MnistError, resize_area};
 
 /// `digits` at the input size of `arch` (resized by area averaging if they differ).
-pub fn fit_to(digits: &Digits, arch: Arch) -> Digits {
+pub fn fit_to(digits: &Digits, arch: Arch) -> Result<Digits, MnistError> {
     let (r, c) = digits.shape();
     let (tr, tc) = arch.input_size();
     if (r, c) == (tr, tc) {
-        return digits.clone();
+        return Ok(digits.clone());
     }
-    digits.map_images(tr, tc, |px| resize_area(px, r, c, tr, tc))
+    let mut pixels = Vec::with_capacity(digits.len() * tr * tc);
+    for i in 0..digits.len() {
+        let img =
+            resize_area(digits.pixels(i), r, c, tr, tc).map_err(|reason| MnistError::Invalid {
+                path: "<digits>".into(),
+                reason,
+            })?;
+        pixels.extend(img);
+    }
+    Ok(Digits::from_pixels(
+        pixels,
+        digits.labels().to_vec(),
+        tr,
+        tc,
+    ))
 }

@@ -90,7 +90,8 @@ pub struct BatchProgress {
 /// out.
 pub fn split_validation(digits: &Digits, config: &TrainConfig) -> (Digits, Option<Digits>) {
     let n = digits.len();
-    let n_val = (config.val_split * n as f64).ceil() as usize;
+    // ⌈f·n⌉, with a margin so that e.g. 0.7·10 = 7.000000000000001 holds out 7, not 8.
+    let n_val = (config.val_split * n as f64 - 1e-9).ceil().max(0.0) as usize;
     if n_val == 0 || n_val >= n {
         return (digits.clone(), None);
     }
@@ -197,6 +198,11 @@ impl Trainer {
         if train.is_empty() {
             return Err(NnError::Config("no training digits".into()));
         }
+        if self.config.early_stop.is_some() && val.is_none_or(|v| v.is_empty()) {
+            return Err(NnError::Config(
+                "early stopping needs validation digits (a larger validation split)".into(),
+            ));
+        }
         let e = self.state.epoch;
         let lr = self
             .config
@@ -262,11 +268,13 @@ impl Trainer {
     }
 
     fn early_stopping(&mut self, val_loss: f64, patience: usize) {
-        let improved = self
-            .state
-            .best
-            .as_ref()
-            .is_none_or(|b| val_loss < b.val_loss);
+        // A NaN or infinite loss never counts as the best (nothing compares below NaN).
+        let improved = val_loss.is_finite()
+            && self
+                .state
+                .best
+                .as_ref()
+                .is_none_or(|b| val_loss < b.val_loss);
         if improved {
             self.state.best = Some(Best {
                 val_loss,
