@@ -7,7 +7,11 @@
 //! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`;
 //! * FFT: three transforms of L0·L1 points, 3·L·log2(L) / `fft_rate`, + `fft_overhead`;
 //! * overlap-add: two transforms per block of Lb points (plus the kernel's once) / `fft_rate`,
-//!   + `fft_overhead` per block.
+//!   + `fft_overhead` once + `fft_overhead`/6 per block.
+//!
+//! When the direct estimate is below `fft_overhead` (the least any transform costs), Auto takes
+//! the direct sum without estimating the transforms: that estimate (block lengths to try) would
+//! itself cost microseconds, more than small problems take.
 //!
 //! The rates come from a [`Calibration`]: measured defaults for this project's reference machine
 //! class (docs/benchmarks.md), or the file that `convkit calibrate` writes on the user's machine
@@ -161,7 +165,8 @@ impl Calibration {
         })
     }
 
-    /// Estimated nanoseconds of (direct, FFT, overlap-add) for this geometry.
+    /// Estimated nanoseconds of (direct, FFT, overlap-add) for this geometry; the transforms are
+    /// `INFINITY` (not estimated) when the direct sum costs less than their fixed overhead.
     pub fn estimate<T: Real>(
         &self,
         rows: &AxisGeometry,
@@ -181,6 +186,11 @@ impl Calibration {
             outputs * (rows.kernel * cols.kernel) as f64
         };
         let direct = macs / direct_rate;
+        // Every transform costs at least the overhead: a cheaper direct sum needs no further
+        // estimate (which would cost microseconds itself, more than small problems take).
+        if direct <= self.fft_overhead_ns {
+            return (direct, f64::INFINITY, f64::INFINITY);
+        }
         let work = |l: f64| l * l.max(2.0).log2();
         let whole = (fast_len(rows.padded_len()) * fast_len(cols.padded_len())) as f64;
         let fft = 3.0 * work(whole) / fft_rate + self.fft_overhead_ns;
@@ -192,8 +202,12 @@ impl Calibration {
             * (cols.padded_len() + 1 - cols.span()).div_ceil(b1 + 1 - cols.span()))
             as f64;
         let block = (b0 * b1) as f64;
-        let overlap_add =
-            (2.0 * blocks + 1.0) * work(block) / fft_rate + (blocks + 1.0) * self.fft_overhead_ns;
+        // The call's fixed overhead (plans, buffers, threads) is paid once; every block adds
+        // only its own bookkeeping, a sixth of it (fitted to the W1/W2 timings of
+        // docs/benchmarks.md: charging the full overhead per block made Auto pick a whole-signal
+        // FFT where overlap-add was up to 4× faster).
+        let overlap_add = (2.0 * blocks + 1.0) * work(block) / fft_rate
+            + self.fft_overhead_ns * (1.0 + blocks / 6.0);
         (direct, fft, overlap_add)
     }
 
