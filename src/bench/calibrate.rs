@@ -10,6 +10,16 @@ use crate::real::Real;
 use crate::signal::auto::Calibration;
 use crate::signal::{Algorithm, Conv, Output};
 
+/// Rates of 1 and no overhead: the cost model's estimates in its own work units.
+const UNIT: Calibration = Calibration {
+    direct_f32: 1.0,
+    direct_f64: 1.0,
+    fft_f32: 1.0,
+    fft_f64: 1.0,
+    fft_overhead_ns: 0.0,
+    threads: 1,
+};
+
 /// Model units per nanosecond of `algorithm` on one problem (rates 1 and no overhead).
 fn rate<T: Real>(
     algorithm: Algorithm,
@@ -22,15 +32,7 @@ fn rate<T: Real>(
     let (rows, cols) = conv
         .geometry(signal, kernel, one_d)
         .expect("calibration shapes are valid");
-    let unit = Calibration {
-        direct_f32: 1.0,
-        direct_f64: 1.0,
-        fft_f32: 1.0,
-        fft_f64: 1.0,
-        fft_overhead_ns: 0.0,
-        threads: 1,
-    };
-    let (direct, fft, _) = unit.estimate::<T>(&rows, &cols, false);
+    let (direct, fft, _) = UNIT.estimate::<T>(&rows, &cols, false);
     let units = if algorithm == Algorithm::Direct {
         direct
     } else {
@@ -94,15 +96,7 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let tiny = rate::<f64>(Algorithm::Fft, (1, 64), (1, 8), budget);
     let conv = Conv::convolve().output(Output::Same);
     let (rows, cols) = conv.geometry((1, 64), (1, 8), true).expect("valid shapes");
-    let unit = Calibration {
-        direct_f32: 1.0,
-        direct_f64: 1.0,
-        fft_f32: 1.0,
-        fft_f64: 1.0,
-        fft_overhead_ns: 0.0,
-        threads: 1,
-    };
-    let units = unit.estimate::<f64>(&rows, &cols, false).1;
+    let units = UNIT.estimate::<f64>(&rows, &cols, false).1;
     let fft_overhead_ns = (units / tiny - units / fft_f64).max(1_000.0);
     Calibration {
         direct_f32,

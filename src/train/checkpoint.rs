@@ -376,7 +376,8 @@ impl Checkpoint {
         ))
     }
 
-    fn history(&self) -> Result<Vec<EpochRecord>, CheckpointError> {
+    /// The per-epoch history stored in the metadata.
+    pub fn history(&self) -> Result<Vec<EpochRecord>, CheckpointError> {
         let text: String = self.get("history")?;
         let mut out = Vec::new();
         for line in text.lines().skip(1) {
@@ -400,11 +401,6 @@ impl Checkpoint {
             });
         }
         Ok(out)
-    }
-
-    /// The per-epoch history stored in the metadata.
-    pub fn epochs(&self) -> Result<Vec<EpochRecord>, CheckpointError> {
-        self.history()
     }
 
     /// A trainer that continues this run exactly: same configuration (with `epochs` raised if
