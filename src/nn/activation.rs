@@ -35,8 +35,8 @@ pub enum ActivationKind {
 pub struct Activation<T> {
     kind: ActivationKind,
     training: bool,
-    // Training cache: input and output.
-    cache: Option<(ArrayD<T>, ArrayD<T>)>,
+    // Training cache: the input.
+    cache: Option<ArrayD<T>>,
 }
 
 impl<T: Real> Activation<T> {
@@ -142,13 +142,14 @@ impl<T: Real> Layer<T> for Activation<T> {
         let kind = self.kind;
         let y = x.mapv(|v| Self::apply(kind, v));
         if self.training {
-            self.cache = Some((x, y.clone()));
+            // Backward recomputes f(x) where the derivative needs it: cheaper than a copy.
+            self.cache = Some(x);
         }
         Ok(y)
     }
 
     fn backward(&mut self, mut grad_output: ArrayD<T>) -> Result<ArrayD<T>> {
-        let (x, y) = self
+        let x = self
             .cache
             .as_ref()
             .ok_or_else(|| NnError::NoForward(self.describe()))?;
@@ -162,8 +163,7 @@ impl<T: Real> Layer<T> for Activation<T> {
         let kind = self.kind;
         ndarray::Zip::from(&mut grad_output)
             .and(x)
-            .and(y)
-            .for_each(|g, &xv, &yv| *g *= Self::derivative(kind, xv, yv));
+            .for_each(|g, &xv| *g *= Self::derivative(kind, xv, Self::apply(kind, xv)));
         Ok(grad_output)
     }
 

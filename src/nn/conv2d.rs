@@ -415,7 +415,7 @@ pub fn conv2d_forward<T: Real>(
         ));
     }
     let mut y = match algorithm {
-        ConvAlgorithm::Direct => conv_direct::forward(&g, cfg, x, w)?,
+        ConvAlgorithm::Direct => conv_direct::forward(&g, x, w)?,
         ConvAlgorithm::Fft => conv_fft::forward(&g, x, w)?,
         ConvAlgorithm::Im2col | ConvAlgorithm::Auto => im2col::forward(&g, x, w)?,
     };
@@ -438,6 +438,24 @@ pub fn conv2d_backward<T: Real>(
     cfg: &Conv2dConfig,
     algorithm: ConvAlgorithm,
 ) -> Result<Conv2dGrads<T>> {
+    let (input, weight, bias) = backward_parts(x, w, grad_output, cfg, algorithm, true)?;
+    Ok(Conv2dGrads {
+        input: input.expect("the input gradient was asked for"),
+        weight,
+        bias,
+    })
+}
+
+/// The gradients; the input gradient only when `need_input` (a model's first layer skips it,
+/// as PyTorch does for an input that does not require a gradient).
+fn backward_parts<T: Real>(
+    x: ArrayView4<'_, T>,
+    w: ArrayView4<'_, T>,
+    grad_output: ArrayView4<'_, T>,
+    cfg: &Conv2dConfig,
+    algorithm: ConvAlgorithm,
+    need_input: bool,
+) -> Result<(Option<Array4<T>>, Array4<T>, Array1<T>)> {
     let g = cfg.geometry(x.shape())?;
     check_weight(cfg, &w)?;
     let (n, o, ho, wo) = g.out_shape();
@@ -449,9 +467,11 @@ pub fn conv2d_backward<T: Real>(
         ));
     }
     let (input, weight) = match algorithm {
-        ConvAlgorithm::Direct => conv_direct::backward(&g, x, w, grad_output)?,
-        ConvAlgorithm::Fft => conv_fft::backward(&g, x, w, grad_output)?,
-        ConvAlgorithm::Im2col | ConvAlgorithm::Auto => im2col::backward(&g, x, w, grad_output)?,
+        ConvAlgorithm::Direct => conv_direct::backward(&g, x, w, grad_output, need_input)?,
+        ConvAlgorithm::Fft => conv_fft::backward(&g, x, w, grad_output, need_input)?,
+        ConvAlgorithm::Im2col | ConvAlgorithm::Auto => {
+            im2col::backward(&g, x, w, grad_output, need_input)?
+        }
     };
     // ∂L/∂b[o] = Σ δ[n, o, ·, ·], summed per sample then over the batch in order.
     let bias = Array1::from_shape_fn(o, |oc| {
@@ -461,11 +481,7 @@ pub fn conv2d_backward<T: Real>(
         }
         acc
     });
-    Ok(Conv2dGrads {
-        input,
-        weight,
-        bias,
-    })
+    Ok((input, weight, bias))
 }
 
 /// Samples of the first batch on which `Auto` times its candidates.
@@ -644,18 +660,36 @@ impl<T: Real> Conv2d<T> {
 
     /// Backward on a 4-D output gradient: accumulates the parameter gradients, returns ∂L/∂x.
     pub fn backward4(&mut self, grad_output: ArrayView4<'_, T>) -> Result<Array4<T>> {
+        let input = self.accumulate(grad_output, true)?;
+        Ok(input.expect("the input gradient was asked for"))
+    }
+
+    /// Adds the parameter gradients; returns ∂L/∂x when `need_input`.
+    fn accumulate(
+        &mut self,
+        grad_output: ArrayView4<'_, T>,
+        need_input: bool,
+    ) -> Result<Option<Array4<T>>> {
         let x = self
             .cache
             .take()
             .ok_or_else(|| NnError::NoForward(self.describe()))?;
         let algo = self.resolve(x.view())?;
-        let grads = conv2d_backward(x.view(), self.weight4(), grad_output, &self.config, algo)?;
-        self.weight.grad += &grads.weight;
-        if let Some(b) = &mut self.bias {
-            b.grad += &grads.bias;
-        }
+        let parts = backward_parts(
+            x.view(),
+            self.weight4(),
+            grad_output,
+            &self.config,
+            algo,
+            need_input,
+        );
         self.cache = Some(x);
-        Ok(grads.input)
+        let (input, weight, bias) = parts?;
+        self.weight.grad += &weight;
+        if let Some(b) = &mut self.bias {
+            b.grad += &bias;
+        }
+        Ok(input)
     }
 }
 
@@ -678,6 +712,11 @@ impl<T: Real> Layer<T> for Conv2d<T> {
     fn backward(&mut self, grad_output: ArrayD<T>) -> Result<ArrayD<T>> {
         let g = to4(grad_output, &self.describe(), self.config.out_channels)?;
         Ok(self.backward4(g.view())?.into_dyn())
+    }
+
+    fn backward_params(&mut self, grad_output: ArrayD<T>) -> Result<()> {
+        let g = to4(grad_output, &self.describe(), self.config.out_channels)?;
+        self.accumulate(g.view(), false).map(|_| ())
     }
 
     fn params(&self) -> Vec<&Param<T>> {

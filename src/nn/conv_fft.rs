@@ -116,7 +116,8 @@ pub(super) fn backward<T: Real>(
     x: ArrayView4<'_, T>,
     w: ArrayView4<'_, T>,
     delta: ArrayView4<'_, T>,
-) -> Result<(Array4<T>, Array4<T>)> {
+    need_input: bool,
+) -> Result<(Option<Array4<T>>, Array4<T>)> {
     let (n, o, _, _) = g.out_shape();
     let (kh, kw) = g.kernel;
     let (l0, l1) = sizes(g);
@@ -163,6 +164,9 @@ pub(super) fn backward<T: Real>(
             .assign(&plane);
     }
 
+    if !need_input {
+        return Ok((None, dw));
+    }
     // Input gradient: per sample, Σ over the output channels that read each input channel.
     let rows = g.row_sources();
     let cols = g.col_sources();
@@ -183,5 +187,5 @@ pub(super) fn backward<T: Real>(
             }
             Ok(())
         })?;
-    Ok((dx, dw))
+    Ok((Some(dx), dw))
 }

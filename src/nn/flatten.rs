@@ -19,6 +19,15 @@ impl Flatten {
     }
 }
 
+/// `x` in row-major order, copied only when it is not already.
+fn standard<T: Real>(x: ArrayD<T>) -> ArrayD<T> {
+    if x.is_standard_layout() {
+        x
+    } else {
+        x.as_standard_layout().into_owned()
+    }
+}
+
 impl<T: Real> Layer<T> for Flatten {
     fn describe(&self) -> String {
         "Flatten()".into()
@@ -30,7 +39,7 @@ impl<T: Real> Layer<T> for Flatten {
             return Err(shape_error("Flatten()", "[N, …]", &shape));
         }
         let rest: usize = shape[1..].iter().product();
-        let x = x.as_standard_layout().into_owned();
+        let x = standard(x);
         let y = x
             .into_shape_with_order(IxDyn(&[shape[0], rest]))
             .expect("standard layout reshapes");
@@ -44,7 +53,7 @@ impl<T: Real> Layer<T> for Flatten {
             .clone()
             .ok_or_else(|| NnError::NoForward("Flatten()".into()))?;
         let got = grad_output.shape().to_vec();
-        let g = grad_output.as_standard_layout().into_owned();
+        let g = standard(grad_output);
         g.into_shape_with_order(IxDyn(&shape)).map_err(|_| {
             shape_error(
                 "Flatten()",

@@ -206,7 +206,8 @@ pub(super) fn backward<T: Real>(
     x: ArrayView4<'_, T>,
     w: ArrayView4<'_, T>,
     delta: ArrayView4<'_, T>,
-) -> Result<(Array4<T>, Array4<T>)> {
+    need_input: bool,
+) -> Result<(Option<Array4<T>>, Array4<T>)> {
     let (_, o, ho, wo) = g.out_shape();
     let x = x.as_standard_layout();
     let delta = delta.as_standard_layout();
@@ -234,7 +235,7 @@ pub(super) fn backward<T: Real>(
                     .assign(&dn.into_shape_with_order((o, hw)).expect("standard layout"));
             }
             let mut dw = Array2::<T>::zeros((o, kg));
-            let mut dcols = Array2::<T>::zeros((g.groups * kg, ld));
+            let mut dcols = Array2::<T>::zeros((if need_input { g.groups * kg } else { 0 }, ld));
             for gi in 0..g.groups {
                 let (o0, o1) = (gi * g.cout_g(), (gi + 1) * g.cout_g());
                 let (k0, k1) = (gi * kg, (gi + 1) * kg);
@@ -246,17 +247,21 @@ pub(super) fn backward<T: Real>(
                     T::zero(),
                     &mut dw.slice_mut(s![o0..o1, ..]),
                 );
-                general_mat_mul(
-                    T::one(),
-                    &wm.slice(s![o0..o1, ..]).t(),
-                    &dg,
-                    T::zero(),
-                    &mut dcols.slice_mut(s![k0..k1, ..]),
-                );
+                if need_input {
+                    general_mat_mul(
+                        T::one(),
+                        &wm.slice(s![o0..o1, ..]).t(),
+                        &dg,
+                        T::zero(),
+                        &mut dcols.slice_mut(s![k0..k1, ..]),
+                    );
+                }
             }
-            let dflat = dcols.as_slice().expect("fresh array is contiguous");
-            for (k, dxn) in dxc.axis_iter_mut(Axis(0)).enumerate() {
-                col2im(g, &t, dflat, ld, k * hw, dxn);
+            if need_input {
+                let dflat = dcols.as_slice().expect("fresh array is contiguous");
+                for (k, dxn) in dxc.axis_iter_mut(Axis(0)).enumerate() {
+                    col2im(g, &t, dflat, ld, k * hw, dxn);
+                }
             }
             dw
         })
@@ -268,5 +273,5 @@ pub(super) fn backward<T: Real>(
     let dw = dw
         .into_shape_with_order(w.raw_dim())
         .expect("same number of weights");
-    Ok((dx, dw))
+    Ok((need_input.then_some(dx), dw))
 }

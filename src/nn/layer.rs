@@ -59,6 +59,12 @@ pub trait Layer<T: Real>: Send {
     /// and returns ∂L/∂input.
     fn backward(&mut self, grad_output: ArrayD<T>) -> Result<ArrayD<T>>;
 
+    /// Backward when ∂L/∂input is not wanted (the first layer of a model): accumulates the
+    /// parameter gradients only. Layers whose input gradient costs real work skip it.
+    fn backward_params(&mut self, grad_output: ArrayD<T>) -> Result<()> {
+        self.backward(grad_output).map(|_| ())
+    }
+
     /// The trainable parameters (none by default).
     fn params(&self) -> Vec<&Param<T>> {
         Vec::new()

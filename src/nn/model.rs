@@ -187,7 +187,15 @@ impl<T: Real> Sequential<T> {
             .into_dimensionality::<Ix2>()
             .map_err(|_| shape_error("loss", "[N, classes]", &shape))?;
         let lg = softmax_cross_entropy(logits.view(), labels)?;
-        self.backward(lg.grad.clone().into_dyn())?;
+        // Nobody asks for the gradient of the images: the first layer skips it.
+        let mut grad = lg.grad.clone().into_dyn();
+        for (i, l) in self.layers.iter_mut().enumerate().rev() {
+            if i == 0 {
+                l.backward_params(grad)?;
+                break;
+            }
+            grad = l.backward(grad)?;
+        }
         Ok(lg)
     }
 

@@ -249,7 +249,7 @@ pub fn correlate_segment<T: Real>(
 
 /// One multiply-add, fused when the caller is compiled with FMA.
 #[inline(always)]
-fn madd<T: Real, const FMA: bool>(t: T, x: T, acc: T) -> T {
+pub(super) fn madd<T: Real, const FMA: bool>(t: T, x: T, acc: T) -> T {
     if FMA { t.mul_add(x, acc) } else { acc + t * x }
 }
 

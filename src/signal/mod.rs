@@ -21,6 +21,7 @@ pub mod fft;
 pub mod flip_slide;
 pub mod geometry;
 pub mod lti;
+pub mod multichannel;
 mod options;
 pub mod overlap_add;
 pub mod padding;

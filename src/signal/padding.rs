@@ -6,7 +6,7 @@
 //! by its single value in every mode but zero / constant. [`pad`] materialises an extended 2-D
 //! plane (1-D signals are planes of one row); the algorithms then only see `valid` problems.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use super::{Padding, buffer};
 use crate::error::Result;
@@ -65,11 +65,26 @@ pub fn pad<T: Real>(
     mode: Padding,
 ) -> Result<Array2<T>> {
     let (h, w) = x.dim();
+    let mut out = buffer::filled((h + rows.0 + rows.1, w + cols.0 + cols.1), T::zero())?;
+    pad_into(x, rows, cols, mode, out.view_mut());
+    Ok(out)
+}
+
+/// [`pad`] into `out`, which must have the extended shape (every element is written).
+///
+/// # Panics
+/// If `out` is not (H + top + bottom) × (W + left + right) with contiguous rows.
+pub fn pad_into<T: Real>(
+    x: ArrayView2<'_, T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+    mode: Padding,
+    mut out: ArrayViewMut2<'_, T>,
+) {
+    let (h, w) = x.dim();
     let (left, right) = cols;
-    let mut out = buffer::filled(
-        (h + rows.0 + rows.1, w + left + right),
-        fill_value::<T>(mode),
-    )?;
+    assert_eq!(out.dim(), (h + rows.0 + rows.1, w + left + right));
+    let fill = fill_value::<T>(mode);
     // Source columns of the border positions, left then right.
     let border = |j: isize| source_index(j, w, mode);
     let left_map: Vec<Option<usize>> = (0..left)
@@ -78,10 +93,13 @@ pub fn pad<T: Real>(
     let right_map: Vec<Option<usize>> = (0..right).map(|j| border((w + j) as isize)).collect();
     for (p, mut out_row) in out.rows_mut().into_iter().enumerate() {
         let Some(r) = source_index(p as isize - rows.0 as isize, h, mode) else {
+            out_row.fill(fill);
             continue;
         };
         let src = x.row(r);
-        let out_row = out_row.as_slice_mut().expect("a fresh array is contiguous");
+        let out_row = out_row
+            .into_slice()
+            .expect("rows of the extended plane are contiguous");
         let (head, rest) = out_row.split_at_mut(left);
         let (middle, tail) = rest.split_at_mut(w);
         match src.as_slice() {
@@ -93,12 +111,9 @@ pub fn pad<T: Real>(
             .zip(&left_map)
             .chain(tail.iter_mut().zip(&right_map))
         {
-            if let Some(c) = *c {
-                *o = src[c];
-            }
+            *o = c.map_or(fill, |c| src[c]);
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,0 +1,71 @@
+//! Time per layer of a training step (forward and backward) of a preset, batch 64:
+//! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|auto] [steps]`.
+//! Shows where a training step spends its time, layer by layer.
+
+use std::time::{Duration, Instant};
+
+use convkit::nn::{ConvAlgorithm, Rng, presets, softmax_cross_entropy};
+use ndarray::{ArrayD, Ix2};
+
+fn main() -> Result<(), convkit::nn::NnError> {
+    let args: Vec<String> = std::env::args().collect();
+    let name = args.get(1).map(String::as_str).unwrap_or("deep");
+    let algo: ConvAlgorithm = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ConvAlgorithm::Auto);
+    let steps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let mut net = if name == "shallow" {
+        presets::shallow::<f32>(0, algo)?
+    } else {
+        presets::deep::<f32>(0, algo)?
+    };
+    let mut rng = Rng::new(5);
+    let x: ArrayD<f32> = rng.uniform_array(&[64, 1, 28, 28], -1.0, 1.0);
+    let labels: Vec<usize> = (0..64).map(|_| rng.below(10)).collect();
+    let layers = net.layers().len();
+    let mut fwd = vec![Duration::ZERO; layers];
+    let mut bwd = vec![Duration::ZERO; layers];
+    let mut loss_t = Duration::ZERO;
+    for step in 0..=steps {
+        let mut cur = x.clone();
+        for (i, l) in net.layers_mut().iter_mut().enumerate() {
+            let t = Instant::now();
+            cur = l.forward(cur)?;
+            if step > 0 {
+                fwd[i] += t.elapsed();
+            }
+        }
+        let t = Instant::now();
+        let logits = cur.into_dimensionality::<Ix2>().expect("logits");
+        let lg = softmax_cross_entropy(logits.view(), &labels)?;
+        let mut g = lg.grad.into_dyn();
+        if step > 0 {
+            loss_t += t.elapsed();
+        }
+        for (i, l) in net.layers_mut().iter_mut().enumerate().rev() {
+            let t = Instant::now();
+            g = l.backward(g)?;
+            if step > 0 {
+                bwd[i] += t.elapsed();
+            }
+        }
+    }
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / steps as f64;
+    let mut total = per(loss_t);
+    for (i, l) in net.layers().iter().enumerate() {
+        println!(
+            "{:>8.3} ms fwd {:>8.3} ms bwd  {}",
+            per(fwd[i]),
+            per(bwd[i]),
+            l.describe()
+        );
+        total += per(fwd[i]) + per(bwd[i]);
+    }
+    println!(
+        "{:>8.3} ms total ({:.0} img/s without the update)",
+        total,
+        64.0 / total * 1e3
+    );
+    Ok(())
+}
