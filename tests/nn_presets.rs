@@ -96,3 +96,32 @@ fn training_reduces_the_loss_and_eval_mode_does_not_cache() {
     net.forward(x).unwrap();
     assert!(net.backward(ArrayD::zeros(vec![16, 10])).is_err());
 }
+
+/// `loss_backward` skips the images' gradient in the first layer; every parameter gradient is
+/// the one the full backward pass gives, for every algorithm.
+#[test]
+fn loss_backward_skips_only_the_input_gradient() {
+    let mut rng = convkit::nn::Rng::new(9);
+    let x: ArrayD<f64> = rng.uniform_array(&[3, 1, 28, 28], -1.0, 1.0);
+    let labels = [3, 1, 4];
+    for algo in [
+        ConvAlgorithm::Direct,
+        ConvAlgorithm::Fft,
+        ConvAlgorithm::Im2col,
+    ] {
+        let mut skip = presets::deep::<f64>(1, algo).unwrap();
+        let mut full = presets::deep::<f64>(1, algo).unwrap();
+        let loss = skip.loss_backward(x.clone(), &labels).unwrap();
+        full.forward(x.clone()).unwrap();
+        let dx = full.backward(loss.grad.clone().into_dyn()).unwrap();
+        assert_eq!(dx.shape(), [3, 1, 28, 28]);
+        assert!(
+            dx.iter().any(|&v| v != 0.0),
+            "{algo}: the full pass has an input gradient"
+        );
+        for (a, b) in skip.params().iter().zip(full.params()) {
+            assert!(a.grad.iter().any(|&v| v != 0.0), "{algo}: {}", a.name);
+            assert_eq!(a.grad, b.grad, "{algo}: {}", a.name);
+        }
+    }
+}

@@ -474,10 +474,13 @@ fn backward_parts<T: Real>(
         }
     };
     // ∂L/∂b[o] = Σ δ[n, o, ·, ·], summed per sample then over the batch in order.
+    let go = grad_output.as_standard_layout();
+    let planes = go.as_slice().expect("standard layout");
+    let hw = ho * wo;
     let bias = Array1::from_shape_fn(o, |oc| {
         let mut acc = T::zero();
         for s in 0..n {
-            acc += grad_output.slice(ndarray::s![s, oc, .., ..]).sum();
+            acc += ArrayView1::from(&planes[(s * o + oc) * hw..(s * o + oc + 1) * hw]).sum();
         }
         acc
     });

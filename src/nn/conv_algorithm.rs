@@ -9,8 +9,9 @@ use std::str::FromStr;
 /// The algorithm of a [`Conv2d`](super::Conv2d) layer, set per layer or per model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ConvAlgorithm {
-    /// The toolkit's 2-D correlation ([`crate::signal::Conv`], direct algorithm) per
-    /// (input channel, output channel) pair: the definition.
+    /// The definition, summed directly: the toolkit's multi-channel direct correlation
+    /// ([`crate::signal::multichannel`]) over all channel pairs at once, channels in vector
+    /// lanes, no unfolded matrix.
     Direct,
     /// Through the toolkit's real 2-D FFT: each input plane and each kernel transformed once per
     /// batch, products accumulated in the frequency domain, one inverse per output plane.

@@ -200,9 +200,19 @@ fn row_of_tiles<T: Real, const MB: usize, const JB: usize, const FMA: bool>(
     lanes: usize,
 ) {
     let n = job.positions;
-    for j0 in (0..n).step_by(JB) {
+    let whole = n / JB * JB;
+    for j0 in (0..whole).step_by(JB) {
         let acc = tile::<T, MB, JB, FMA>(job, m0, &job.v[j0..j0 + JB]);
-        store(job, out, &acc, m0, lanes, j0, JB.min(n - j0));
+        store(job, out, &acc, m0, lanes, j0, JB);
+    }
+    // The rest in a tile of 4 when it fits one (every JB is at least 4), else a whole tile.
+    let rest = n - whole;
+    if rest > 4 {
+        let acc = tile::<T, MB, JB, FMA>(job, m0, &job.v[whole..whole + JB]);
+        store(job, out, &acc, m0, lanes, whole, rest);
+    } else if rest > 0 {
+        let acc = tile::<T, MB, 4, FMA>(job, m0, &job.v[whole..whole + 4]);
+        store(job, out, &acc, m0, lanes, whole, rest);
     }
 }
 
