@@ -438,12 +438,19 @@ pub fn conv2d_backward<T: Real>(
     cfg: &Conv2dConfig,
     algorithm: ConvAlgorithm,
 ) -> Result<Conv2dGrads<T>> {
-    let (input, weight, bias) = backward_parts(x, w, grad_output, cfg, algorithm, true)?;
+    let parts = backward_parts(x, w, grad_output, cfg, algorithm, true)?;
     Ok(Conv2dGrads {
-        input: input.expect("the input gradient was asked for"),
-        weight,
-        bias,
+        input: parts.input.expect("the input gradient was asked for"),
+        weight: parts.weight,
+        bias: parts.bias,
     })
+}
+
+/// The gradients of one backward pass; `input` only when it was asked for.
+struct Parts<T> {
+    input: Option<Array4<T>>,
+    weight: Array4<T>,
+    bias: Array1<T>,
 }
 
 /// The gradients; the input gradient only when `need_input` (a model's first layer skips it,
@@ -455,7 +462,7 @@ fn backward_parts<T: Real>(
     cfg: &Conv2dConfig,
     algorithm: ConvAlgorithm,
     need_input: bool,
-) -> Result<(Option<Array4<T>>, Array4<T>, Array1<T>)> {
+) -> Result<Parts<T>> {
     let g = cfg.geometry(x.shape())?;
     check_weight(cfg, &w)?;
     let (n, o, ho, wo) = g.out_shape();
@@ -484,7 +491,11 @@ fn backward_parts<T: Real>(
         }
         acc
     });
-    Ok((input, weight, bias))
+    Ok(Parts {
+        input,
+        weight,
+        bias,
+    })
 }
 
 /// Samples of the first batch on which `Auto` times its candidates.
@@ -687,12 +698,12 @@ impl<T: Real> Conv2d<T> {
             need_input,
         );
         self.cache = Some(x);
-        let (input, weight, bias) = parts?;
-        self.weight.grad += &weight;
+        let parts = parts?;
+        self.weight.grad += &parts.weight;
         if let Some(b) = &mut self.bias {
-            b.grad += &bias;
+            b.grad += &parts.bias;
         }
-        Ok(input)
+        Ok(parts.input)
     }
 }
 
