@@ -1,10 +1,10 @@
-//! Time per layer of a training step (forward and backward) of a preset, batch 64:
+//! Time per layer of a training step (forward, backward, SGD update) of a preset, batch 64:
 //! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|auto] [steps]`.
 //! Shows where a training step spends its time, layer by layer.
 
 use std::time::{Duration, Instant};
 
-use convkit::nn::{ConvAlgorithm, Rng, presets, softmax_cross_entropy};
+use convkit::nn::{ConvAlgorithm, Rng, Sgd, presets, softmax_cross_entropy};
 use ndarray::{ArrayD, Ix2};
 
 fn main() -> Result<(), convkit::nn::NnError> {
@@ -27,6 +27,8 @@ fn main() -> Result<(), convkit::nn::NnError> {
     let mut fwd = vec![Duration::ZERO; layers];
     let mut bwd = vec![Duration::ZERO; layers];
     let mut loss_t = Duration::ZERO;
+    let mut update = Duration::ZERO;
+    let mut opt = Sgd::new(0.05, 0.9);
     for step in 0..=steps {
         let mut cur = x.clone();
         for (i, l) in net.layers_mut().iter_mut().enumerate() {
@@ -45,14 +47,30 @@ fn main() -> Result<(), convkit::nn::NnError> {
         }
         for (i, l) in net.layers_mut().iter_mut().enumerate().rev() {
             let t = Instant::now();
-            g = l.backward(g)?;
+            // As `Sequential::loss_backward`: the first layer skips the images' gradient.
+            if i == 0 {
+                l.backward_params(std::mem::take(&mut g))?;
+            } else {
+                g = l.backward(g)?;
+            }
             if step > 0 {
                 bwd[i] += t.elapsed();
             }
         }
+        let t = Instant::now();
+        opt.step(&mut net)?;
+        net.zero_grad();
+        if step > 0 {
+            update += t.elapsed();
+        }
     }
     let per = |d: Duration| d.as_secs_f64() * 1e3 / steps as f64;
-    let mut total = per(loss_t);
+    let mut total = per(loss_t) + per(update);
+    println!(
+        "{:>8.3} ms loss, {:.3} ms SGD update",
+        per(loss_t),
+        per(update)
+    );
     for (i, l) in net.layers().iter().enumerate() {
         println!(
             "{:>8.3} ms fwd {:>8.3} ms bwd  {}",

@@ -127,6 +127,16 @@ impl<T: Real> Activation<T> {
     }
 }
 
+/// g ← g · f′(x), element by element.
+fn chain<T: Real>(g: &mut ArrayD<T>, x: &ArrayD<T>, derivative: impl Fn(T) -> T) {
+    match (g.as_slice_mut(), x.as_slice()) {
+        (Some(g), Some(xs)) => g.iter_mut().zip(xs).for_each(|(g, &v)| *g *= derivative(v)),
+        _ => ndarray::Zip::from(g)
+            .and(x)
+            .for_each(|g, &v| *g *= derivative(v)),
+    }
+}
+
 impl<T: Real> Layer<T> for Activation<T> {
     fn describe(&self) -> String {
         match self.kind {
@@ -139,8 +149,11 @@ impl<T: Real> Layer<T> for Activation<T> {
     }
 
     fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>> {
-        let kind = self.kind;
-        let y = x.mapv(|v| Self::apply(kind, v));
+        let y = match self.kind {
+            // One monomorphic loop per kind, so the common ones vectorise.
+            ActivationKind::Relu => x.mapv(|v| Self::apply(ActivationKind::Relu, v)),
+            kind => x.mapv(|v| Self::apply(kind, v)),
+        };
         if self.training {
             // Backward recomputes f(x) where the derivative needs it: cheaper than a copy.
             self.cache = Some(x);
@@ -160,10 +173,15 @@ impl<T: Real> Layer<T> for Activation<T> {
                 grad_output.shape(),
             ));
         }
-        let kind = self.kind;
-        ndarray::Zip::from(&mut grad_output)
-            .and(x)
-            .for_each(|g, &xv| *g *= Self::derivative(kind, xv, Self::apply(kind, xv)));
+        match self.kind {
+            // One monomorphic loop per kind, so the common ones vectorise.
+            ActivationKind::Relu => chain(&mut grad_output, x, |v| {
+                Self::derivative(ActivationKind::Relu, v, T::zero())
+            }),
+            kind => chain(&mut grad_output, x, |v| {
+                Self::derivative(kind, v, Self::apply(kind, v))
+            }),
+        }
         Ok(grad_output)
     }
 

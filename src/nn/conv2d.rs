@@ -23,8 +23,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use ndarray::{
-    Array1, Array2, Array4, ArrayD, ArrayView1, ArrayView2, ArrayView4, ArrayViewMut2, Axis, Ix1,
-    Ix4,
+    Array1, Array2, Array4, ArrayD, ArrayView1, ArrayView2, ArrayView4, ArrayViewMut2, Ix1, Ix4,
 };
 
 use super::error::{NnError, Result, shape_error};
@@ -420,10 +419,11 @@ pub fn conv2d_forward<T: Real>(
         ConvAlgorithm::Im2col | ConvAlgorithm::Auto => im2col::forward(&g, x, w)?,
     };
     if let Some(b) = b {
-        for mut plane in y.axis_iter_mut(Axis(0)) {
-            for (mut ch, &bo) in plane.axis_iter_mut(Axis(0)).zip(b.iter()) {
-                ch.mapv_inplace(|v| v + bo);
-            }
+        let plane = g.out.0 * g.out.1;
+        let ys = y.as_slice_mut().expect("a fresh output is contiguous");
+        for (k, ch) in ys.chunks_exact_mut(plane.max(1)).enumerate() {
+            let bo = b[k % cfg.out_channels];
+            ch.iter_mut().for_each(|v| *v += bo);
         }
     }
     Ok(y)

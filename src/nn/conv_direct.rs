@@ -309,8 +309,12 @@ fn input_gradient<T: Real>(
         .zip(delta.axis_iter(Axis(0)).into_par_iter())
         .for_each(|(mut dxn, dn)| {
             let mut framed = vec![T::zero(); o * q0 * q1];
-            for ((oc, r, c), &v) in dn.indexed_iter() {
-                framed[oc * q0 * q1 + (span0 - 1 + r * s0) * q1 + span1 - 1 + c * s1] = v;
+            let ds = dn.as_slice().expect("standard layout");
+            for (row, src) in ds.chunks_exact(wo).enumerate() {
+                let (oc, r) = (row / ho, row % ho);
+                let start = oc * q0 * q1 + (span0 - 1 + r * s0) * q1 + span1 - 1;
+                let dst = framed[start..].iter_mut().step_by(s1);
+                dst.zip(src).for_each(|(d, &v)| *d = v);
             }
             let dxs = dxn.as_slice_mut().expect("a fresh array is contiguous");
             let plane = g.height * g.width;
