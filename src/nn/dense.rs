@@ -2,9 +2,12 @@
 //! [out, in], x of shape [N, in].
 //!
 //! Backward with δ = ∂L/∂y of shape [N, out]: ∂L/∂W = δᵀ·x, ∂L/∂b = Σ_n δ[n], ∂L/∂x = δ·W.
-//! The products are matrixmultiply's GEMM (ndarray's `general_mat_mul`), split into fixed blocks
-//! of rows run on rayon's pool: every output element is one dot product whatever the thread
-//! count, so results do not depend on it.
+//! The forward product is the toolkit's multi-channel kernel ([`correlate_gather`]) with
+//! one-tap filters, y[n, o] = Σ_k x[n, k] · W[o, k], samples in the vector lanes and W read in
+//! place. The backward products are matrixmultiply's GEMM (ndarray's `general_mat_mul`): their
+//! sums are short (N or out terms), where the kernel's scattered stores would cost more than
+//! GEMM's packing. Fixed blocks of rows run on rayon's pool; every output element is one sum in
+//! a fixed order, so results do not depend on the thread count.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, Axis, Ix1, Ix2};
@@ -14,9 +17,11 @@ use super::error::{NnError, Result, shape_error};
 use super::init::{Rng, default_bound, kaiming_uniform};
 use super::layer::{Layer, Param};
 use crate::real::Real;
+use crate::signal::multichannel::{Lanes, correlate_gather};
 
-/// Rows (samples or output features) per parallel block.
-const ROWS: usize = 16;
+/// Rows (samples or output features) per parallel block: two AVX-512 vectors of f32 lanes in
+/// the forward kernel; in the backward GEMMs, few blocks, so each operand is packed few times.
+const LANES: usize = 32;
 
 /// A fully connected layer.
 #[derive(Debug, Clone)]
@@ -80,14 +85,6 @@ impl<T: Real> Dense<T> {
         self.bias.as_ref()
     }
 
-    fn w2(&self) -> ndarray::ArrayView2<'_, T> {
-        self.weight
-            .value
-            .view()
-            .into_dimensionality::<Ix2>()
-            .expect("2-D by construction")
-    }
-
     /// Forward on [N, in].
     pub fn forward2(&mut self, x: Array2<T>) -> Result<Array2<T>> {
         if x.ncols() != self.in_features {
@@ -97,12 +94,34 @@ impl<T: Real> Dense<T> {
                 x.shape(),
             ));
         }
-        let w = self.w2();
-        let mut y = Array2::<T>::zeros((x.nrows(), self.out_features));
-        y.axis_chunks_iter_mut(Axis(0), ROWS)
+        let (inf, outf) = (self.in_features, self.out_features);
+        let x = if x.is_standard_layout() {
+            x
+        } else {
+            x.as_standard_layout().into_owned()
+        };
+        let w = self
+            .weight
+            .value
+            .as_slice()
+            .expect("weights are contiguous");
+        let mut y = Array2::<T>::zeros((x.nrows(), outf));
+        let terms: Vec<usize> = (0..inf).collect();
+        let features: Vec<usize> = (0..outf).map(|o| o * inf).collect();
+        y.axis_chunks_iter_mut(Axis(0), LANES)
             .into_par_iter()
-            .zip(x.axis_chunks_iter(Axis(0), ROWS).into_par_iter())
-            .for_each(|(mut yc, xc)| general_mat_mul(T::one(), &xc, &w.t(), T::zero(), &mut yc));
+            .zip(x.axis_chunks_iter(Axis(0), LANES).into_par_iter())
+            .for_each(|(mut yc, xc)| {
+                // a[k, n] = x[n, k]: the block's samples as lanes.
+                let xs = xc.as_slice().expect("standard layout");
+                let lanes = Lanes::from_rows(inf, xc.nrows(), |k, row| {
+                    for (n, v) in row.iter_mut().enumerate() {
+                        *v = xs[n * inf + k];
+                    }
+                });
+                let out = yc.as_slice_mut().expect("rows of a fresh array");
+                correlate_gather(&lanes, w, &terms, &features, out, outf, false);
+            });
         if let Some(b) = &self.bias {
             let b = b.value.view().into_dimensionality::<Ix1>().expect("1-D");
             y += &b;
@@ -131,19 +150,24 @@ impl<T: Real> Dense<T> {
             .view_mut()
             .into_dimensionality::<Ix2>()
             .expect("2-D");
-        wg.axis_chunks_iter_mut(Axis(0), ROWS)
+        wg.axis_chunks_iter_mut(Axis(0), LANES)
             .into_par_iter()
-            .zip(grad_output.axis_chunks_iter(Axis(1), ROWS).into_par_iter())
+            .zip(grad_output.axis_chunks_iter(Axis(1), LANES).into_par_iter())
             .for_each(|(mut wc, dc)| general_mat_mul(T::one(), &dc.t(), x, T::one(), &mut wc));
         if let Some(b) = &mut self.bias {
             b.grad += &grad_output.sum_axis(Axis(0)).into_dyn();
         }
         // ∂x = δ·W, by blocks of samples.
-        let w = self.w2();
+        let w = self
+            .weight
+            .value
+            .view()
+            .into_dimensionality::<Ix2>()
+            .expect("2-D by construction");
         let mut dx = Array2::<T>::zeros((grad_output.nrows(), self.in_features));
-        dx.axis_chunks_iter_mut(Axis(0), ROWS)
+        dx.axis_chunks_iter_mut(Axis(0), LANES)
             .into_par_iter()
-            .zip(grad_output.axis_chunks_iter(Axis(0), ROWS).into_par_iter())
+            .zip(grad_output.axis_chunks_iter(Axis(0), LANES).into_par_iter())
             .for_each(|(mut xc, dc)| general_mat_mul(T::one(), &dc, &w, T::zero(), &mut xc));
         Ok(dx)
     }
