@@ -8,7 +8,7 @@ use super::timing::time;
 use super::workloads::uniform;
 use crate::real::Real;
 use crate::signal::auto::Calibration;
-use crate::signal::{Algorithm, Conv, Output};
+use crate::signal::{Algorithm, Conv, Output, Padding};
 
 /// Rates of 1 and no overhead: the cost model's estimates in its own work units.
 const UNIT: Calibration = Calibration {
@@ -32,7 +32,7 @@ fn rate<T: Real>(
     let (rows, cols) = conv
         .geometry(signal, kernel, one_d)
         .expect("calibration shapes are valid");
-    let (direct, fft, _) = UNIT.estimate::<T>(&rows, &cols, false);
+    let (direct, fft, _) = UNIT.estimate::<T>(&rows, &cols, false, Padding::Zero);
     let units = if algorithm == Algorithm::Direct {
         direct
     } else {
@@ -96,7 +96,7 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let tiny = rate::<f64>(Algorithm::Fft, (1, 64), (1, 8), budget);
     let conv = Conv::convolve().output(Output::Same);
     let (rows, cols) = conv.geometry((1, 64), (1, 8), true).expect("valid shapes");
-    let units = UNIT.estimate::<f64>(&rows, &cols, false).1;
+    let units = UNIT.estimate::<f64>(&rows, &cols, false, Padding::Zero).1;
     let fft_overhead_ns = (units / tiny - units / fft_f64).max(1_000.0);
     Calibration {
         direct_f32,

@@ -23,10 +23,10 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use super::Algorithm;
-use super::fft::fast_len;
+use super::fft::transform_len;
 use super::geometry::AxisGeometry;
 use super::overlap_add::block_len;
+use super::{Algorithm, Padding};
 use crate::real::Real;
 
 /// Measured speeds of the algorithms on one machine, per sample type.
@@ -172,6 +172,7 @@ impl Calibration {
         rows: &AxisGeometry,
         cols: &AxisGeometry,
         separable: bool,
+        padding: Padding,
     ) -> (f64, f64, f64) {
         let single = std::mem::size_of::<T>() == 4;
         let (direct_rate, fft_rate) = if single {
@@ -192,7 +193,7 @@ impl Calibration {
             return (direct, f64::INFINITY, f64::INFINITY);
         }
         let work = |l: f64| l * l.max(2.0).log2();
-        let whole = (fast_len(rows.padded_len()) * fast_len(cols.padded_len())) as f64;
+        let whole = (transform_len(rows, padding) * transform_len(cols, padding)) as f64;
         let fft = 3.0 * work(whole) / fft_rate + self.fft_overhead_ns;
         let (b0, b1) = (
             block_len(rows.span(), rows.padded_len()),
@@ -217,8 +218,9 @@ impl Calibration {
         rows: &AxisGeometry,
         cols: &AxisGeometry,
         separable: bool,
+        padding: Padding,
     ) -> Algorithm {
-        let (direct, fft, overlap_add) = self.estimate::<T>(rows, cols, separable);
+        let (direct, fft, overlap_add) = self.estimate::<T>(rows, cols, separable, padding);
         if direct <= fft && direct <= overlap_add {
             Algorithm::Direct
         } else if fft <= overlap_add {
@@ -230,8 +232,13 @@ impl Calibration {
 }
 
 /// The algorithm Auto runs for this geometry under the current calibration.
-pub fn choose<T: Real>(rows: &AxisGeometry, cols: &AxisGeometry, separable: bool) -> Algorithm {
-    Calibration::current().choose::<T>(rows, cols, separable)
+pub fn choose<T: Real>(
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+    separable: bool,
+    padding: Padding,
+) -> Algorithm {
+    Calibration::current().choose::<T>(rows, cols, separable, padding)
 }
 
 #[cfg(test)]
@@ -265,19 +272,29 @@ mod tests {
         let c = Calibration::default();
         // Short kernels: direct. Long kernel on a long signal: a transform.
         assert_eq!(
-            c.choose::<f64>(&AxisGeometry::unit(), &axis(100_000, 3), false),
+            c.choose::<f64>(
+                &AxisGeometry::unit(),
+                &axis(100_000, 3),
+                false,
+                Padding::Zero
+            ),
             Algorithm::Direct
         );
         assert_ne!(
-            c.choose::<f64>(&AxisGeometry::unit(), &axis(1_000_000, 4096), false),
+            c.choose::<f64>(
+                &AxisGeometry::unit(),
+                &axis(1_000_000, 4096),
+                false,
+                Padding::Zero
+            ),
             Algorithm::Direct
         );
         assert_eq!(
-            c.choose::<f32>(&axis(1024, 3), &axis(1024, 3), false),
+            c.choose::<f32>(&axis(1024, 3), &axis(1024, 3), false, Padding::Zero),
             Algorithm::Direct
         );
         assert_ne!(
-            c.choose::<f32>(&axis(1024, 63), &axis(1024, 63), false),
+            c.choose::<f32>(&axis(1024, 63), &axis(1024, 63), false, Padding::Zero),
             Algorithm::Direct
         );
     }

@@ -226,7 +226,8 @@ impl Conv {
         let (rows, cols) = self.geometry(x.dim(), h.dim(), one_d)?;
         let algorithm = match self.algorithm {
             Algorithm::Auto => {
-                match auto::choose::<T>(&rows, &cols, direct::separable(h).is_some()) {
+                match auto::choose::<T>(&rows, &cols, direct::separable(h).is_some(), self.padding)
+                {
                     // A non-finite sample would spread NaN over the whole transform result; the
                     // scan is paid only when a transform was chosen.
                     Algorithm::Fft | Algorithm::OverlapAdd
@@ -253,6 +254,9 @@ impl Conv {
         match algorithm {
             Algorithm::Direct | Algorithm::Auto => {
                 direct::correlate(x, g, &rows, &cols, self.padding)
+            }
+            Algorithm::Fft if fft::zero_extension_pays(&rows, &cols, self.padding) => {
+                fft::correlate_zero_extended(x, g, &rows, &cols)
             }
             Algorithm::Fft | Algorithm::OverlapAdd => {
                 let xp = padding::pad(

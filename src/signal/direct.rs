@@ -28,6 +28,8 @@ use crate::real::Real;
 
 /// Below this many multiply-adds a problem runs on the calling thread.
 const PARALLEL_WORK: usize = 1 << 16;
+/// Kernel rows whose per-row lists are kept on the stack.
+const STACK_ROWS: usize = 16;
 /// Output samples per task when a single row is split across threads (a multiple of every tile).
 const COLUMN_CHUNK: usize = 8192;
 
@@ -124,14 +126,25 @@ fn correlate_plain<T: Real>(
     let left_strips = strip(0, inner_lo)?;
     let right_strips = strip(inner_hi, cols.out_len)?;
 
-    // Output row r, columns c0 .. c0 + segment.len().
+    // Output row r, columns c0 .. c0 + segment.len(). Up to STACK_ROWS kernel rows, the lists
+    // of source rows and input slices live on the stack: allocating them per row cost more
+    // than the sums of a short row.
     let compute = |r: usize, c0: usize, segment: &mut [T]| {
-        let sources: Vec<Option<usize>> = (0..taps.len())
-            .map(|a| {
-                let p = (r * rows.stride + a * rows.dilation) as isize - rows.pad_before as isize;
-                source_index(p, rows.signal, mode)
-            })
-            .collect();
+        let k0 = taps.len();
+        let mut source_stack = [None; STACK_ROWS];
+        let mut source_heap = Vec::new();
+        let sources: &mut [Option<usize>] = if k0 <= STACK_ROWS {
+            &mut source_stack[..k0]
+        } else {
+            source_heap.resize(k0, None);
+            &mut source_heap
+        };
+        for (a, src) in sources.iter_mut().enumerate() {
+            let p = (r * rows.stride + a * rows.dilation) as isize - rows.pad_before as isize;
+            *src = source_index(p, rows.signal, mode);
+        }
+        let mut input_stack: [&[T]; STACK_ROWS] = [&[]; STACK_ROWS];
+        let mut input_heap = Vec::new();
         let c1 = c0 + segment.len();
         let pieces = [
             (c0, inner_lo.clamp(c0, c1), Some((&left_strips, 0))),
@@ -143,9 +156,14 @@ fn correlate_plain<T: Real>(
                 continue;
             }
             let piece = &mut segment[start - c0..end - c0];
-            let inputs: Vec<&[T]> = sources
-                .iter()
-                .map(|src| match (src, strips) {
+            let inputs: &mut [&[T]] = if k0 <= STACK_ROWS {
+                &mut input_stack[..k0]
+            } else {
+                input_heap.resize(k0, &[][..]);
+                &mut input_heap
+            };
+            for (input, src) in inputs.iter_mut().zip(sources.iter()) {
+                *input = match (src, strips) {
                     (None, _) => fill_row,
                     // Interior: the signal row itself, from the first window's column.
                     (Some(i), None) => &x.row(*i).to_slice().expect("standard layout")
@@ -154,9 +172,9 @@ fn correlate_plain<T: Real>(
                         &strips.row(*i).to_slice().expect("standard layout")
                             [(start - first_out) * cols.stride..]
                     }
-                })
-                .collect();
-            correlate_segment(piece, &inputs, &taps, cols.stride, cols.dilation);
+                };
+            }
+            correlate_segment(piece, inputs, &taps, cols.stride, cols.dilation);
         }
     };
 

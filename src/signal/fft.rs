@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 
+use super::Padding;
 use super::buffer;
 use super::geometry::AxisGeometry;
 use crate::error::{ConvError, Result};
@@ -175,6 +176,31 @@ fn fast_len_search(n: usize) -> usize {
     best
 }
 
+/// Below this many values a transform pass runs on the calling thread: handing a small job to
+/// rayon's pool (waking a worker, waiting for it) costs more than the job.
+const PARALLEL_LEN: usize = 1 << 15;
+
+/// `op(state, i, chunk)` for every `chunk`-long piece i of `data`, with per-task state from
+/// `init`; on rayon's pool when `data` is large enough to pay for it.
+fn for_chunks<V: Send, S>(
+    data: &mut [V],
+    chunk: usize,
+    init: impl Fn() -> S + Sync + Send,
+    op: impl Fn(&mut S, usize, &mut [V]) + Sync + Send,
+) {
+    let chunk = chunk.max(1);
+    if data.len() < PARALLEL_LEN || rayon::current_num_threads() == 1 {
+        let mut state = init();
+        for (i, piece) in data.chunks_mut(chunk).enumerate() {
+            op(&mut state, i, piece);
+        }
+    } else {
+        data.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each_init(init, |state, (i, piece)| op(state, i, piece));
+    }
+}
+
 /// The 2-D spectrum of a real plane zero-extended to l0 × l1: h = l1/2+1 frequency columns,
 /// each stored as a contiguous run of l0 values (transposed), unless l0 = 1.
 pub(super) struct Spectrum<T: Real> {
@@ -238,9 +264,11 @@ impl<T: Real> Spectrum<T> {
         let h = l1 / 2 + 1;
         let r2c = real_forward::<T>(l1);
         let mut rows = zeros::<T>(l0 * h, "FFT spectrum")?;
-        rows.par_chunks_mut(h).take(p0).enumerate().for_each_init(
+        for_chunks(
+            &mut rows[..p0 * h],
+            h,
             || (vec![T::zero(); l1], r2c.make_scratch_vec()),
-            |(input, scratch), (r, out)| {
+            |(input, scratch), r, out| {
                 for (dst, &src) in input.iter_mut().zip(plane.row(r).iter()) {
                     *dst = src;
                 }
@@ -256,18 +284,25 @@ impl<T: Real> Spectrum<T> {
         transpose(&rows, &mut data, l0, h);
         recycle(rows);
         let fft = complex_plan::<T>(l0, false);
-        data.par_chunks_mut(l0).for_each_init(
+        for_chunks(
+            &mut data,
+            l0,
             || vec![Complex::new(T::zero(), T::zero()); fft.get_inplace_scratch_len()],
-            |scratch, column| fft.process_with_scratch(column, scratch),
+            |scratch, _, column| fft.process_with_scratch(column, scratch),
         );
         Ok(Spectrum { l0, l1, data })
     }
 
     pub(super) fn multiply(&mut self, other: &Spectrum<T>) {
-        self.data
-            .par_iter_mut()
-            .zip(other.data.par_iter())
-            .for_each(|(a, b)| *a *= *b);
+        let product = |(a, b): (&mut Complex<T>, &Complex<T>)| *a *= *b;
+        if self.data.len() < PARALLEL_LEN {
+            self.data.iter_mut().zip(&other.data).for_each(product);
+        } else {
+            self.data
+                .par_iter_mut()
+                .zip(other.data.par_iter())
+                .for_each(product);
+        }
     }
 
     /// The real plane back, scaled by 1/(l0·l1), computing only the requested rows:
@@ -286,9 +321,11 @@ impl<T: Real> Spectrum<T> {
             std::mem::take(&mut self.data)
         } else {
             let fft = complex_plan::<T>(l0, true);
-            self.data.par_chunks_mut(l0).for_each_init(
+            for_chunks(
+                &mut self.data,
+                l0,
                 || vec![Complex::new(T::zero(), T::zero()); fft.get_inplace_scratch_len()],
-                |scratch, column| fft.process_with_scratch(column, scratch),
+                |scratch, _, column| fft.process_with_scratch(column, scratch),
             );
             let mut t = zeros::<T>(l0 * h, "FFT spectrum")?;
             transpose(&self.data, &mut t, h, l0);
@@ -299,33 +336,31 @@ impl<T: Real> Spectrum<T> {
         let scale = T::one() / T::from_usize(l0 * l1).ok_or_else(|| too_large("FFT scale"))?;
         let mut out = buffer::filled((n_rows, n_cols), T::zero())?;
         let width = n_cols.max(1);
-        out.as_slice_mut()
-            .expect("fresh array is contiguous")
-            .par_chunks_mut(width)
-            .enumerate()
-            .for_each_init(
-                || {
-                    (
-                        vec![Complex::new(T::zero(), T::zero()); h],
-                        vec![T::zero(); l1],
-                        c2r.make_scratch_vec(),
-                    )
-                },
-                |(spec, real, scratch), (i, out_row)| {
-                    let r = rows(i);
-                    spec.copy_from_slice(&row_major[r * h..(r + 1) * h]);
-                    // The spectrum of a real row has real end bins; rounding may leave a trace.
-                    spec[0].im = T::zero();
-                    if l1.is_multiple_of(2) {
-                        spec[h - 1].im = T::zero();
-                    }
-                    c2r.process_with_scratch(spec, real, scratch)
-                        .expect("buffer sizes come from the plan");
-                    for (c, o) in out_row.iter_mut().enumerate() {
-                        *o = real[first_col + c * col_step] * scale;
-                    }
-                },
-            );
+        for_chunks(
+            out.as_slice_mut().expect("fresh array is contiguous"),
+            width,
+            || {
+                (
+                    vec![Complex::new(T::zero(), T::zero()); h],
+                    vec![T::zero(); l1],
+                    c2r.make_scratch_vec(),
+                )
+            },
+            |(spec, real, scratch), i, out_row| {
+                let r = rows(i);
+                spec.copy_from_slice(&row_major[r * h..(r + 1) * h]);
+                // The spectrum of a real row has real end bins; rounding may leave a trace.
+                spec[0].im = T::zero();
+                if l1.is_multiple_of(2) {
+                    spec[h - 1].im = T::zero();
+                }
+                c2r.process_with_scratch(spec, real, scratch)
+                    .expect("buffer sizes come from the plan");
+                for (c, o) in out_row.iter_mut().enumerate() {
+                    *o = real[first_col + c * col_step] * scale;
+                }
+            },
+        );
         Ok(out)
     }
 }
@@ -364,6 +399,64 @@ pub fn correlate_valid<T: Real>(
         |i| s0 - 1 + i * rows.stride,
         rows.out_len,
         s1 - 1,
+        cols.stride,
+        cols.out_len,
+    )
+}
+
+/// The transform length of one axis of [`correlate_valid`]: the extended signal, except with
+/// zero padding wider than the kernel span less one (a `full` output), where the zeros add
+/// nothing and the linear convolution's length N + K' − 1 is enough.
+pub fn transform_len(axis: &AxisGeometry, padding: Padding) -> usize {
+    if zero_extension_axis(axis, padding) {
+        fast_len(axis.signal + axis.span() - 1)
+    } else {
+        fast_len(axis.padded_len())
+    }
+}
+
+fn zero_extension_axis(axis: &AxisGeometry, padding: Padding) -> bool {
+    let zero = matches!(padding, Padding::Zero) || padding == Padding::Constant(0.0);
+    zero && axis.pad_before < axis.span()
+        && axis.pad_after < axis.span()
+        && axis.signal + axis.span() - 1 < axis.padded_len()
+}
+
+/// Whether [`correlate_zero_extended`] applies and transforms less than [`correlate_valid`].
+pub(super) fn zero_extension_pays(
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+    padding: Padding,
+) -> bool {
+    let zero = matches!(padding, Padding::Zero) || padding == Padding::Constant(0.0);
+    let fits = |a: &AxisGeometry| a.pad_before < a.span() && a.pad_after < a.span();
+    zero && fits(rows)
+        && fits(cols)
+        && (zero_extension_axis(rows, padding) || zero_extension_axis(cols, padding))
+}
+
+/// [`correlate_valid`] over `x` extended by zeros, without building the extension: the linear
+/// convolution of x with the flipped kernel, x·f, through transforms of N + K' − 1 per axis;
+/// output r is (x·f)[r·s + K' − 1 − pad_before]. Needs pads of at most K' − 1 on each side
+/// ([`zero_extension_pays`]), so every output falls inside the linear convolution.
+pub(super) fn correlate_zero_extended<T: Real>(
+    x: ArrayView2<'_, T>,
+    g: ArrayView2<'_, T>,
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+) -> Result<Array2<T>> {
+    let (s0, s1) = (rows.span(), cols.span());
+    let (l0, l1) = (
+        fast_len(rows.signal + s0 - 1),
+        fast_len(cols.signal + s1 - 1),
+    );
+    let f = convolution_kernel(g, rows, cols)?;
+    let mut spectrum = Spectrum::forward(x, l0, l1)?;
+    spectrum.multiply(&Spectrum::forward(f.view(), l0, l1)?);
+    spectrum.inverse_rows(
+        |i| s0 - 1 - rows.pad_before + i * rows.stride,
+        rows.out_len,
+        s1 - 1 - cols.pad_before,
         cols.stride,
         cols.out_len,
     )

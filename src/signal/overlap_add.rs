@@ -38,6 +38,9 @@ pub fn block_len(span: usize, padded: usize) -> usize {
     best
 }
 
+/// Below this many input samples the blocks run on the calling thread.
+const PARALLEL_LEN: usize = 1 << 15;
+
 /// Valid correlation of `g` over the extended plane `xp`, block by block; same contract as
 /// [`fft::correlate_valid`](super::fft::correlate_valid).
 pub fn correlate_valid<T: Real>(
@@ -64,27 +67,31 @@ pub fn correlate_valid<T: Real>(
     let blocks: Vec<(usize, usize)> = (0..(p0 + 1 - s0).div_ceil(b0))
         .flat_map(|i| (0..(p1 + 1 - s1).div_ceil(b1)).map(move |j| (i, j)))
         .collect();
-    let pieces: Vec<Result<(usize, usize, Array2<T>)>> = blocks
-        .into_par_iter()
-        .map(|(i, j)| {
-            let (v0, v1) = (i * b0, j * b1);
-            let (r_lo, r_hi) = outputs_in(v0, v0 + b0, rows.stride, rows.out_len);
-            let (c_lo, c_hi) = outputs_in(v1, v1 + b1, cols.stride, cols.out_len);
-            let region = xp.slice(s![v0..(v0 + l0).min(p0), v1..(v1 + l1).min(p1)]);
-            let mut spectrum = Spectrum::forward(region, l0, l1)?;
-            spectrum.multiply(&kernel);
-            let first_row = s0 - 1 + r_lo * rows.stride - v0;
-            let first_col = s1 - 1 + c_lo * cols.stride - v1;
-            let block = spectrum.inverse_rows(
-                |k| first_row + k * rows.stride,
-                r_hi - r_lo,
-                first_col,
-                cols.stride,
-                c_hi - c_lo,
-            )?;
-            Ok((r_lo, c_lo, block))
-        })
-        .collect();
+    let block = |(i, j): (usize, usize)| -> Result<(usize, usize, Array2<T>)> {
+        let (v0, v1) = (i * b0, j * b1);
+        let (r_lo, r_hi) = outputs_in(v0, v0 + b0, rows.stride, rows.out_len);
+        let (c_lo, c_hi) = outputs_in(v1, v1 + b1, cols.stride, cols.out_len);
+        let region = xp.slice(s![v0..(v0 + l0).min(p0), v1..(v1 + l1).min(p1)]);
+        let mut spectrum = Spectrum::forward(region, l0, l1)?;
+        spectrum.multiply(&kernel);
+        let first_row = s0 - 1 + r_lo * rows.stride - v0;
+        let first_col = s1 - 1 + c_lo * cols.stride - v1;
+        let block = spectrum.inverse_rows(
+            |k| first_row + k * rows.stride,
+            r_hi - r_lo,
+            first_col,
+            cols.stride,
+            c_hi - c_lo,
+        )?;
+        Ok((r_lo, c_lo, block))
+    };
+    // A small problem stays on the calling thread: waking the pool would cost more.
+    let pieces: Vec<Result<(usize, usize, Array2<T>)>> =
+        if p0 * p1 < PARALLEL_LEN || blocks.len() == 1 {
+            blocks.into_iter().map(block).collect()
+        } else {
+            blocks.into_par_iter().map(block).collect()
+        };
     let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
     for piece in pieces {
         let (r, c, block) = piece?;
