@@ -48,14 +48,14 @@ pub struct Calibration {
 
 impl Default for Calibration {
     /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
-    /// 2 threads); see docs/benchmarks.md.
+    /// 2 threads; the slower of two runs for each rate); see docs/benchmarks.md.
     fn default() -> Self {
         Calibration {
-            direct_f32: 19.9,
-            direct_f64: 12.5,
-            fft_f32: 6.1,
+            direct_f32: 25.0,
+            direct_f64: 17.0,
+            fft_f32: 7.5,
             fft_f64: 3.4,
-            fft_overhead_ns: 18_600.0,
+            fft_overhead_ns: 1_250.0,
             threads: 2,
         }
     }
