@@ -46,6 +46,12 @@ pub struct Calibration {
     pub threads: usize,
 }
 
+/// Real planes larger than this many bytes are transformed at memory speed.
+const OUT_OF_CACHE_BYTES: f64 = 512.0 * 1024.0;
+/// How much slower than the n log n model such a whole-plane transform runs (fitted to the
+/// W1 N = 1e5 timings; overlap-add's blocks stay in cache and need no such term).
+const OUT_OF_CACHE_FACTOR: f64 = 1.5;
+
 impl Default for Calibration {
     /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
     /// 2 threads; the slower of two runs for each rate); see docs/benchmarks.md.
@@ -194,7 +200,16 @@ impl Calibration {
         }
         let work = |l: f64| l * l.max(2.0).log2();
         let whole = (transform_len(rows, padding) * transform_len(cols, padding)) as f64;
-        let fft = 3.0 * work(whole) / fft_rate + self.fft_overhead_ns;
+        // A transform whose plane no longer fits the per-core L2 runs at memory speed: the
+        // W1/W2 timings of docs/benchmarks.md put a 100k-point f64 transform at 1.4–1.8× its
+        // n log n estimate, while planes up to a few hundred kB stay on the model.
+        let bytes = whole * std::mem::size_of::<T>() as f64;
+        let spill = if bytes > OUT_OF_CACHE_BYTES {
+            OUT_OF_CACHE_FACTOR
+        } else {
+            1.0
+        };
+        let fft = 3.0 * work(whole) * spill / fft_rate + self.fft_overhead_ns;
         let (b0, b1) = (
             block_len(rows.span(), rows.padded_len()),
             block_len(cols.span(), cols.padded_len()),
