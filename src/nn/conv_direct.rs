@@ -6,11 +6,11 @@
 //! * input:    ∂pad(x)[n,i] = Σ_o δ̃[n,o] ∗ W[o,j]  (full convolution, δ̃ = δ upsampled by s,
 //!   W dilated by d), folded back onto x through the padding.
 //!
-//! Each pass is one multi-channel correlation ([`correlate_gather`]) per sample and group over
-//! the extended input stack, with the channels of the result in vector lanes. When there are
-//! too few channels to fill the lanes (a one-channel input's gradient, a one-filter layer on a
-//! large image) and the rows are long, the pass runs instead as row segments of the 2-D direct
-//! path ([`correlate_segment`]), vectorised along the row.
+//! Each pass is one multi-channel correlation ([`correlate_gather`]) per sample (or chunk of
+//! samples) and group, with the channels of the result in vector lanes. When a forward pass has
+//! too few output channels to fill the lanes (a one-filter layer on a large image) and its rows
+//! are long, it runs instead as row segments of the 2-D direct path ([`correlate_segment`]),
+//! vectorised along the row.
 //!
 //! Samples run in parallel (rayon); weight gradients are accumulated per fixed chunk of
 //! samples and the chunks summed in order, so the result does not depend on the thread count.
@@ -94,18 +94,13 @@ fn extend<T: Real>(g: &ConvGeom, xn: ArrayView3<'_, T>, out: &mut [T]) {
 }
 
 /// Offsets of the kernel taps (channel j of a group, row a, column b) in an extended stack of
-/// `rows` × `cols` planes; `flip` reverses the taps (a true convolution).
-fn tap_offsets(g: &ConvGeom, channels: usize, rows: usize, cols: usize, flip: bool) -> Vec<usize> {
+/// `rows` × `cols` planes.
+fn tap_offsets(g: &ConvGeom, channels: usize, rows: usize, cols: usize) -> Vec<usize> {
     let (kh, kw) = g.kernel;
     let mut u = Vec::with_capacity(channels * kh * kw);
     for j in 0..channels {
         for a in 0..kh {
             for b in 0..kw {
-                let (a, b) = if flip {
-                    (kh - 1 - a, kw - 1 - b)
-                } else {
-                    (a, b)
-                };
                 u.push(j * rows * cols + a * g.dilation.0 * cols + b * g.dilation.1);
             }
         }
@@ -130,7 +125,7 @@ pub(super) fn forward<T: Real>(
     let lanes: Vec<Lanes<T>> = (0..g.groups)
         .map(|gi| Lanes::from_fn(k, og, coef(gi)))
         .collect();
-    let u = tap_offsets(g, cg, p0, p1, false);
+    let u = tap_offsets(g, cg, p0, p1);
     let mut y = Array4::<T>::zeros((n, o, ho, wo));
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
@@ -186,7 +181,7 @@ fn weight_gradient<T: Real>(
     let (cg, og) = (g.cin_g(), g.cout_g());
     let k = cg * kh * kw;
     let stack = g.in_channels * p0 * p1;
-    let taps = tap_offsets(g, cg, p0, p1, false);
+    let taps = tap_offsets(g, cg, p0, p1);
     let partials: Vec<Array2<T>> = x
         .axis_chunks_iter(Axis(0), CHUNK)
         .into_par_iter()

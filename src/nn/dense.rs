@@ -85,6 +85,14 @@ impl<T: Real> Dense<T> {
         self.bias.as_ref()
     }
 
+    fn w2(&self) -> ndarray::ArrayView2<'_, T> {
+        self.weight
+            .value
+            .view()
+            .into_dimensionality::<Ix2>()
+            .expect("2-D by construction")
+    }
+
     /// Forward on [N, in].
     pub fn forward2(&mut self, x: Array2<T>) -> Result<Array2<T>> {
         if x.ncols() != self.in_features {
@@ -158,12 +166,7 @@ impl<T: Real> Dense<T> {
             b.grad += &grad_output.sum_axis(Axis(0)).into_dyn();
         }
         // ∂x = δ·W, by blocks of samples.
-        let w = self
-            .weight
-            .value
-            .view()
-            .into_dimensionality::<Ix2>()
-            .expect("2-D by construction");
+        let w = self.w2();
         let mut dx = Array2::<T>::zeros((grad_output.nrows(), self.in_features));
         dx.axis_chunks_iter_mut(Axis(0), LANES)
             .into_par_iter()

@@ -23,7 +23,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use super::fft::transform_len;
+use super::fft::transform_size;
 use super::geometry::AxisGeometry;
 use super::overlap_add::block_len;
 use super::{Algorithm, Padding};
@@ -199,7 +199,8 @@ impl Calibration {
             return (direct, f64::INFINITY, f64::INFINITY);
         }
         let work = |l: f64| l * l.max(2.0).log2();
-        let whole = (transform_len(rows, padding) * transform_len(cols, padding)) as f64;
+        let (l0, l1) = transform_size(rows, cols, padding);
+        let whole = (l0 * l1) as f64;
         // A transform whose plane no longer fits the per-core L2 runs at memory speed: the
         // W1/W2 timings of docs/benchmarks.md put a 100k-point f64 transform at 1.4–1.8× its
         // n log n estimate, while planes up to a few hundred kB stay on the model.

@@ -231,9 +231,9 @@ fn fast_len_search(n: usize) -> usize {
     best
 }
 
-/// Below this many values a transform pass runs on the calling thread: handing a small job to
-/// rayon's pool (waking a worker, waiting for it) costs more than the job.
-const PARALLEL_LEN: usize = 1 << 15;
+/// Below this many values a transform pass (or an overlap-add call) runs on the calling thread:
+/// handing a small job to rayon's pool (waking a worker, waiting for it) costs more than it.
+pub(super) const PARALLEL_LEN: usize = 1 << 15;
 
 /// `op(state, i, chunk)` for every `chunk`-long piece i of `data`, with per-task state from
 /// `init`; on rayon's pool when `data` is large enough to pay for it.
@@ -459,22 +459,24 @@ pub fn correlate_valid<T: Real>(
     )
 }
 
-/// The transform length of one axis of [`correlate_valid`]: the extended signal, except with
-/// zero padding wider than the kernel span less one (a `full` output), where the zeros add
-/// nothing and the linear convolution's length N + K' − 1 is enough.
-pub fn transform_len(axis: &AxisGeometry, padding: Padding) -> usize {
-    if zero_extension_axis(axis, padding) {
-        fast_len(axis.signal + axis.span() - 1)
+/// The transform size (l0, l1) a whole-plane FFT uses for this geometry: the extended plane,
+/// or with zero padding of at most K' − 1 per side and a `full` output on some axis (where the
+/// zeros add nothing) the linear convolution's N + K' − 1 per axis.
+pub fn transform_size(
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+    padding: Padding,
+) -> (usize, usize) {
+    if zero_extension_pays(rows, cols, padding) {
+        (fast_len(linear_len(rows)), fast_len(linear_len(cols)))
     } else {
-        fast_len(axis.padded_len())
+        (fast_len(rows.padded_len()), fast_len(cols.padded_len()))
     }
 }
 
-fn zero_extension_axis(axis: &AxisGeometry, padding: Padding) -> bool {
-    let zero = matches!(padding, Padding::Zero) || padding == Padding::Constant(0.0);
-    zero && axis.pad_before < axis.span()
-        && axis.pad_after < axis.span()
-        && axis.signal + axis.span() - 1 < axis.padded_len()
+/// N + K' − 1: the length of the linear convolution along an axis.
+fn linear_len(axis: &AxisGeometry) -> usize {
+    axis.signal + axis.span() - 1
 }
 
 /// Whether [`correlate_zero_extended`] applies and transforms less than [`correlate_valid`].
@@ -485,9 +487,8 @@ pub(super) fn zero_extension_pays(
 ) -> bool {
     let zero = matches!(padding, Padding::Zero) || padding == Padding::Constant(0.0);
     let fits = |a: &AxisGeometry| a.pad_before < a.span() && a.pad_after < a.span();
-    zero && fits(rows)
-        && fits(cols)
-        && (zero_extension_axis(rows, padding) || zero_extension_axis(cols, padding))
+    let shorter = |a: &AxisGeometry| linear_len(a) < a.padded_len();
+    zero && fits(rows) && fits(cols) && (shorter(rows) || shorter(cols))
 }
 
 /// [`correlate_valid`] over `x` extended by zeros, without building the extension: the linear
@@ -501,10 +502,7 @@ pub(super) fn correlate_zero_extended<T: Real>(
     cols: &AxisGeometry,
 ) -> Result<Array2<T>> {
     let (s0, s1) = (rows.span(), cols.span());
-    let (l0, l1) = (
-        fast_len(rows.signal + s0 - 1),
-        fast_len(cols.signal + s1 - 1),
-    );
+    let (l0, l1) = (fast_len(linear_len(rows)), fast_len(linear_len(cols)));
     let f = convolution_kernel(g, rows, cols)?;
     let mut spectrum = Spectrum::forward(x, l0, l1)?;
     spectrum.multiply(&Spectrum::forward(f.view(), l0, l1)?);

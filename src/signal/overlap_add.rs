@@ -13,7 +13,7 @@ use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 
 use super::buffer;
-use super::fft::{Spectrum, convolution_kernel, fast_len};
+use super::fft::{PARALLEL_LEN, Spectrum, convolution_kernel, fast_len};
 use super::geometry::AxisGeometry;
 use crate::error::Result;
 use crate::real::Real;
@@ -37,9 +37,6 @@ pub fn block_len(span: usize, padded: usize) -> usize {
     }
     best
 }
-
-/// Below this many input samples the blocks run on the calling thread.
-const PARALLEL_LEN: usize = 1 << 15;
 
 /// Valid correlation of `g` over the extended plane `xp`, block by block; same contract as
 /// [`fft::correlate_valid`](super::fft::correlate_valid).
