@@ -1,6 +1,7 @@
 //! Time per layer of a training step (forward, backward, SGD update) of a preset, batch 64:
-//! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|auto] [steps]`.
-//! Shows where a training step spends its time, layer by layer.
+//! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|auto] [steps] [infer]`.
+//! Shows where a training step spends its time, layer by layer; with `infer`, where inference
+//! (eval mode, forward only, batch 1000) spends it.
 
 use std::time::{Duration, Instant};
 
@@ -15,12 +16,16 @@ fn main() -> Result<(), convkit::nn::NnError> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(ConvAlgorithm::Auto);
     let steps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let infer = args.get(4).is_some_and(|s| s == "infer");
     let mut net = if name == "shallow" {
         presets::shallow::<f32>(0, algo)?
     } else {
         presets::deep::<f32>(0, algo)?
     };
     let mut rng = Rng::new(5);
+    if infer {
+        return inference(&mut net, &mut rng, steps);
+    }
     let x: ArrayD<f32> = rng.uniform_array(&[64, 1, 28, 28], -1.0, 1.0);
     let labels: Vec<usize> = (0..64).map(|_| rng.below(10)).collect();
     let layers = net.layers().len();
@@ -84,6 +89,39 @@ fn main() -> Result<(), convkit::nn::NnError> {
         "{:>8.3} ms total ({:.0} img/s without the update)",
         total,
         64.0 / total * 1e3
+    );
+    Ok(())
+}
+
+/// Per-layer forward times in eval mode at batch 1000 (the inference benchmark's batch).
+fn inference(
+    net: &mut convkit::nn::Sequential<f32>,
+    rng: &mut Rng,
+    steps: usize,
+) -> Result<(), convkit::nn::NnError> {
+    let x: ArrayD<f32> = rng.uniform_array(&[1000, 1, 28, 28], -1.0, 1.0);
+    net.eval();
+    let mut fwd = vec![Duration::ZERO; net.layers().len()];
+    for step in 0..=steps {
+        let mut cur = x.clone();
+        for (i, l) in net.layers_mut().iter_mut().enumerate() {
+            let t = Instant::now();
+            cur = l.forward(cur)?;
+            if step > 0 {
+                fwd[i] += t.elapsed();
+            }
+        }
+    }
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / steps as f64;
+    let mut total = 0.0;
+    for (i, l) in net.layers().iter().enumerate() {
+        println!("{:>8.3} ms fwd  {}", per(fwd[i]), l.describe());
+        total += per(fwd[i]);
+    }
+    println!(
+        "{:>8.3} ms total ({:.0} img/s)",
+        total,
+        1000.0 / total * 1e3
     );
     Ok(())
 }

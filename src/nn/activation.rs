@@ -127,6 +127,14 @@ impl<T: Real> Activation<T> {
     }
 }
 
+/// x ← f(x), element by element, in the input's own buffer.
+fn apply_in_place<T: Real>(x: &mut ArrayD<T>, f: impl Fn(T) -> T) {
+    match x.as_slice_mut() {
+        Some(xs) => xs.iter_mut().for_each(|v| *v = f(*v)),
+        None => x.mapv_inplace(f),
+    }
+}
+
 /// g ← g · f′(x), element by element.
 fn chain<T: Real>(g: &mut ArrayD<T>, x: &ArrayD<T>, derivative: impl Fn(T) -> T) {
     match (g.as_slice_mut(), x.as_slice()) {
@@ -148,17 +156,23 @@ impl<T: Real> Layer<T> for Activation<T> {
         }
     }
 
-    fn forward(&mut self, x: ArrayD<T>) -> Result<ArrayD<T>> {
-        let y = match self.kind {
-            // One monomorphic loop per kind, so the common ones vectorise.
-            ActivationKind::Relu => x.mapv(|v| Self::apply(ActivationKind::Relu, v)),
-            kind => x.mapv(|v| Self::apply(kind, v)),
-        };
+    fn forward(&mut self, mut x: ArrayD<T>) -> Result<ArrayD<T>> {
         if self.training {
-            // Backward recomputes f(x) where the derivative needs it: cheaper than a copy.
-            self.cache = Some(x);
+            // Backward recomputes f(x) where the derivative needs it. The input is copied into
+            // the previous step's cache: a buffer already in memory costs less than a fresh one.
+            match &mut self.cache {
+                Some(c) if c.shape() == x.shape() => c.assign(&x),
+                c => *c = Some(x.clone()),
+            }
         }
-        Ok(y)
+        match self.kind {
+            // One monomorphic loop per kind, so the common ones vectorise.
+            ActivationKind::Relu => {
+                apply_in_place(&mut x, |v| Self::apply(ActivationKind::Relu, v))
+            }
+            kind => apply_in_place(&mut x, |v| Self::apply(kind, v)),
+        }
+        Ok(x)
     }
 
     fn backward(&mut self, mut grad_output: ArrayD<T>) -> Result<ArrayD<T>> {
@@ -190,5 +204,29 @@ impl<T: Real> Layer<T> for Activation<T> {
         if !training {
             self.cache = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{ArrayD, IxDyn};
+
+    /// The cache buffer is reused across steps: a later step of another shape must still
+    /// differentiate at its own input, and eval mode keeps nothing.
+    #[test]
+    fn backward_uses_the_latest_input_whatever_its_shape() {
+        let mut relu = Activation::<f64>::relu();
+        let a = ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![1.0, -1.0, 2.0, -2.0]).unwrap();
+        let b = ArrayD::from_shape_vec(IxDyn(&[3]), vec![-3.0, 4.0, 0.5]).unwrap();
+        for x in [a.clone(), b.clone(), a.clone()] {
+            let y = relu.forward(x.clone()).unwrap();
+            assert_eq!(y, x.mapv(|v| v.max(0.0)));
+            let g = relu.backward(ArrayD::ones(x.raw_dim())).unwrap();
+            assert_eq!(g, x.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }));
+        }
+        relu.set_training(false);
+        assert_eq!(relu.forward(b.clone()).unwrap(), b.mapv(|v| v.max(0.0)));
+        assert!(relu.backward(ArrayD::ones(b.raw_dim())).is_err());
     }
 }

@@ -130,23 +130,26 @@ pub(super) fn forward<T: Real>(
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
         .zip(x.axis_iter(Axis(0)).into_par_iter())
-        .for_each(|(mut yn, xn)| {
-            let mut xp = vec![T::zero(); g.in_channels * p0 * p1];
-            extend(g, xn, &mut xp);
-            let ys = yn.as_slice_mut().expect("a fresh array is contiguous");
-            for (gi, lanes) in lanes.iter().enumerate() {
-                let pass = Pass {
-                    x: &xp[gi * cg * p0 * p1..],
-                    u: &u,
-                    channels: og,
-                    rows: ho,
-                    cols: wo,
-                    row_step: g.stride.0 * p1,
-                    col_step: g.stride.1,
-                };
-                pass.run(lanes, coef(gi), &mut ys[gi * og * ho * wo..], ho * wo);
-            }
-        });
+        .for_each_init(
+            // One extended stack per worker's run of samples; `extend` rewrites all of it.
+            || vec![T::zero(); g.in_channels * p0 * p1],
+            |xp, (mut yn, xn)| {
+                extend(g, xn, xp);
+                let ys = yn.as_slice_mut().expect("a fresh array is contiguous");
+                for (gi, lanes) in lanes.iter().enumerate() {
+                    let pass = Pass {
+                        x: &xp[gi * cg * p0 * p1..],
+                        u: &u,
+                        channels: og,
+                        rows: ho,
+                        cols: wo,
+                        row_step: g.stride.0 * p1,
+                        col_step: g.stride.1,
+                    };
+                    pass.run(lanes, coef(gi), &mut ys[gi * og * ho * wo..], ho * wo);
+                }
+            },
+        );
     Ok(y)
 }
 
@@ -302,39 +305,43 @@ fn input_gradient<T: Real>(
     dx.axis_iter_mut(Axis(0))
         .into_par_iter()
         .zip(delta.axis_iter(Axis(0)).into_par_iter())
-        .for_each(|(mut dxn, dn)| {
-            let mut framed = vec![T::zero(); o * q0 * q1];
-            let ds = dn.as_slice().expect("standard layout");
-            for (row, src) in ds.chunks_exact(wo).enumerate() {
-                let (oc, r) = (row / ho, row % ho);
-                let start = oc * q0 * q1 + (span0 - 1 + r * s0) * q1 + span1 - 1;
-                let dst = framed[start..].iter_mut().step_by(s1);
-                dst.zip(src).for_each(|(d, &v)| *d = v);
-            }
-            let dxs = dxn.as_slice_mut().expect("a fresh array is contiguous");
-            let plane = g.height * g.width;
-            for phase in phases.iter().filter(|p| !p.v.is_empty() && !p.u.is_empty()) {
-                let n = phase.v.len();
-                let mut out = vec![T::zero(); cg * n];
-                for (gi, lanes) in phase.lanes.iter().enumerate() {
-                    correlate_gather(
-                        lanes,
-                        &framed[gi * og * q0 * q1..],
-                        &phase.u,
-                        &phase.v,
-                        &mut out,
-                        n,
-                        false,
-                    );
-                    for (m, sums) in out.chunks_exact(n).enumerate() {
-                        let dst = &mut dxs[(gi * cg + m) * plane..(gi * cg + m + 1) * plane];
-                        for (&src, &s) in phase.sources.iter().zip(sums) {
-                            dst[src] += s;
+        .for_each_init(
+            // Per worker: the framed δ (its frame and inserted zeros stay zero from sample to
+            // sample, every sample writes the same positions) and the phase sums.
+            || (vec![T::zero(); o * q0 * q1], Vec::new()),
+            |(framed, out), (mut dxn, dn)| {
+                let ds = dn.as_slice().expect("standard layout");
+                for (row, src) in ds.chunks_exact(wo).enumerate() {
+                    let (oc, r) = (row / ho, row % ho);
+                    let start = oc * q0 * q1 + (span0 - 1 + r * s0) * q1 + span1 - 1;
+                    let dst = framed[start..].iter_mut().step_by(s1);
+                    dst.zip(src).for_each(|(d, &v)| *d = v);
+                }
+                let dxs = dxn.as_slice_mut().expect("a fresh array is contiguous");
+                let plane = g.height * g.width;
+                for phase in phases.iter().filter(|p| !p.v.is_empty() && !p.u.is_empty()) {
+                    let n = phase.v.len();
+                    out.resize(cg * n, T::zero());
+                    for (gi, lanes) in phase.lanes.iter().enumerate() {
+                        correlate_gather(
+                            lanes,
+                            &framed[gi * og * q0 * q1..],
+                            &phase.u,
+                            &phase.v,
+                            out,
+                            n,
+                            false,
+                        );
+                        for (m, sums) in out.chunks_exact(n).enumerate() {
+                            let dst = &mut dxs[(gi * cg + m) * plane..(gi * cg + m + 1) * plane];
+                            for (&src, &s) in phase.sources.iter().zip(sums) {
+                                dst[src] += s;
+                            }
                         }
                     }
                 }
-            }
-        });
+            },
+        );
     dx
 }
 

@@ -15,8 +15,8 @@
 //! with a stack of error planes (a CNN's weight gradient); flipping the taps gives the full
 //! convolution (its input gradient).
 //!
-//! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (or
-//! 1 × 24) in registers, each sample x[u_t + v_j] is broadcast once and multiplied into a
+//! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (the
+//! remaining channels 1 vector or half a vector × 12) in registers, each sample x[u_t + v_j] is broadcast once and multiplied into a
 //! whole vector of channels. On x86-64 the tile loop is compiled for AVX-512, for AVX2+FMA and
 //! for the baseline and the widest the CPU supports is chosen at run time, as in
 //! [`direct`](super::direct). Each output sums its terms in the order of t, whatever tile or
@@ -145,7 +145,7 @@ pub fn correlate_gather<T: Real>(
             return;
         }
     }
-    run::<T, 8, 4, 4, 8, false>(&job, out);
+    run::<T, 8, 4, 4, 8, 4, false>(&job, out);
 }
 
 /// Every tile's position count divides this.
@@ -162,10 +162,11 @@ struct Job<'a, T> {
     accumulate: bool,
 }
 
-/// Tiles of MB channels × JB positions while more than MB/2 channels remain, then tiles of
-/// MB/2 × 2·JB (the same number of registers). The last positions of a row of tiles run as one
-/// more tile (or half tile) whose missing offsets repeat the last one; those sums are dropped,
-/// so every tile has enough independent sums in flight to hide the multiply-add latency.
+/// Tiles of MB channels × JB positions while more than HM channels remain, then one tile of
+/// HM × HJ, or of QM × JB when at most QM channels remain (a quarter tile: 40 channels run as
+/// 32 + 8 lanes, not 32 + 16). The last positions of a row of tiles run as one more tile whose
+/// missing offsets repeat the last one; those sums are dropped, so every tile has enough
+/// independent sums in flight to hide the multiply-add latency.
 #[inline(always)]
 fn run<
     T: Real,
@@ -173,6 +174,7 @@ fn run<
     const JB: usize,
     const HM: usize,
     const HJ: usize,
+    const QM: usize,
     const FMA: bool,
 >(
     job: &Job<'_, T>,
@@ -184,6 +186,9 @@ fn run<
         if left > HM {
             row_of_tiles::<T, MB, JB, FMA>(job, out, m0, left.min(MB));
             m0 += MB;
+        } else if QM < HM && left <= QM {
+            row_of_tiles::<T, QM, JB, FMA>(job, out, m0, left);
+            m0 += QM;
         } else {
             row_of_tiles::<T, HM, HJ, FMA>(job, out, m0, left);
             m0 += HM;
@@ -264,13 +269,13 @@ mod simd {
     use super::{Job, run};
     use crate::real::Real;
 
-    /// 2 zmm registers of channels × 12 positions (or 1 × 24): 24 accumulators of the 32.
+    /// 2 zmm registers of channels × 12 positions (or 1 × 12, or one ymm × 12).
     #[target_feature(enable = "avx512f,avx2,fma")]
     pub(super) unsafe fn run_avx512<T: Real>(job: &Job<'_, T>, out: &mut [T], f32_lanes: bool) {
         if f32_lanes {
-            run::<T, 32, 12, 16, 12, true>(job, out);
+            run::<T, 32, 12, 16, 12, 8, true>(job, out);
         } else {
-            run::<T, 16, 12, 8, 12, true>(job, out);
+            run::<T, 16, 12, 8, 12, 4, true>(job, out);
         }
     }
 
@@ -278,9 +283,9 @@ mod simd {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn run_avx2<T: Real>(job: &Job<'_, T>, out: &mut [T], f32_lanes: bool) {
         if f32_lanes {
-            run::<T, 16, 6, 8, 12, true>(job, out);
+            run::<T, 16, 6, 8, 12, 8, true>(job, out);
         } else {
-            run::<T, 8, 6, 4, 12, true>(job, out);
+            run::<T, 8, 6, 4, 12, 4, true>(job, out);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! by its single value in every mode but zero / constant. [`pad`] materialises an extended 2-D
 //! plane (1-D signals are planes of one row); the algorithms then only see `valid` problems.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 
 use super::{Padding, buffer};
 use crate::error::Result;
@@ -85,12 +85,10 @@ pub fn pad_into<T: Real>(
     let (left, right) = cols;
     assert_eq!(out.dim(), (h + rows.0 + rows.1, w + left + right));
     let fill = fill_value::<T>(mode);
-    // Source columns of the border positions, left then right.
-    let border = |j: isize| source_index(j, w, mode);
-    let left_map: Vec<Option<usize>> = (0..left)
-        .map(|j| border(j as isize - left as isize))
-        .collect();
-    let right_map: Vec<Option<usize>> = (0..right).map(|j| border((w + j) as isize)).collect();
+    // A border column's source, folded per row: widths are small, and a list would be one
+    // allocation per plane (the CNN layers extend thousands of small planes per step).
+    let border =
+        |j: isize, src: &ArrayView1<'_, T>| source_index(j, w, mode).map_or(fill, |c| src[c]);
     for (p, mut out_row) in out.rows_mut().into_iter().enumerate() {
         let Some(r) = source_index(p as isize - rows.0 as isize, h, mode) else {
             out_row.fill(fill);
@@ -106,12 +104,11 @@ pub fn pad_into<T: Real>(
             Some(s) => middle.copy_from_slice(s),
             None => middle.iter_mut().zip(src.iter()).for_each(|(o, &v)| *o = v),
         }
-        for (o, c) in head
-            .iter_mut()
-            .zip(&left_map)
-            .chain(tail.iter_mut().zip(&right_map))
-        {
-            *o = c.map_or(fill, |c| src[c]);
+        for (j, o) in head.iter_mut().enumerate() {
+            *o = border(j as isize - left as isize, &src);
+        }
+        for (j, o) in tail.iter_mut().enumerate() {
+            *o = border((w + j) as isize, &src);
         }
     }
 }
