@@ -32,6 +32,8 @@ const PARALLEL_WORK: usize = 1 << 16;
 const STACK_ROWS: usize = 16;
 /// Output samples per task when a single row is split across threads (a multiple of every tile).
 const COLUMN_CHUNK: usize = 8192;
+/// Outputs of the widest tile (16 f32 lanes × 4 registers): the shortest border piece.
+const BORDER_TILE: usize = 64;
 
 /// Correlation of `g` over `x` extended by `mode`, with the pads, strides and dilations of
 /// `rows` / `cols` (a `valid` correlation over the extended plane, which is never built: rows
@@ -100,6 +102,20 @@ fn correlate_plain<T: Real>(
         0
     };
     let inner_hi = inner_hi.max(inner_lo);
+    // A border piece spans at least one widest tile (or the whole row): summed by tiles rather
+    // than one output at a time, which for 2-3 border outputs a row cost as much as the rest.
+    let out_len = cols.out_len;
+    let inner_lo = if inner_lo > 0 {
+        inner_lo.max(BORDER_TILE).min(out_len)
+    } else {
+        0
+    };
+    let inner_hi = if inner_hi < out_len {
+        inner_hi.min(out_len.saturating_sub(BORDER_TILE))
+    } else {
+        out_len
+    }
+    .max(inner_lo);
 
     // Each signal row extended over the columns the border outputs read, once per signal row
     // (not once per output row and kernel row): left outputs [0, inner_lo) read padded columns
@@ -178,8 +194,8 @@ fn correlate_plain<T: Real>(
         }
     };
 
-    let work = out.len().saturating_mul(g.len());
     let width = cols.out_len;
+    let work = out.len().saturating_mul(g.len());
     let flat = out.as_slice_mut().expect("a fresh array is contiguous");
     if work < PARALLEL_WORK || rayon::current_num_threads() == 1 {
         for (r, row) in flat.chunks_mut(width).enumerate() {
@@ -272,7 +288,8 @@ pub(super) fn madd<T: Real, const FMA: bool>(t: T, x: T, acc: T) -> T {
 }
 
 /// Stride 1: TILE consecutive outputs accumulate in registers over every tap; the remainder
-/// goes through tiles of 8, then one at a time. Every output is summed in the same order (rows,
+/// is one more tile overlapping the last (or tiles of 8, then one at a time, in a row shorter
+/// than TILE). Every output is summed in the same order (rows,
 /// then taps) whatever tile computes it.
 #[inline(always)]
 fn tiles<T: Real, const TILE: usize, const FMA: bool>(
@@ -281,9 +298,20 @@ fn tiles<T: Real, const TILE: usize, const FMA: bool>(
     taps: &[&[T]],
     dilation: usize,
 ) {
+    let len = out.len();
     let done = full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, 0);
+    // The rest as one more tile ending at the last output: the outputs it shares with the last
+    // whole tile are summed again, in the same order, to the same bits.
+    if done < len && len >= TILE {
+        full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, len - TILE);
+        return;
+    }
     let done = full_tiles::<T, 8, FMA>(out, inputs, taps, dilation, done);
-    for c in done..out.len() {
+    if done < len && len >= 8 {
+        full_tiles::<T, 8, FMA>(out, inputs, taps, dilation, len - 8);
+        return;
+    }
+    for c in done..len {
         let mut acc = T::zero();
         for (x, t) in inputs.iter().zip(taps) {
             for (b, &tap) in t.iter().enumerate() {
@@ -401,6 +429,58 @@ mod tests {
                         (o - want).abs() < 1e-12,
                         "K={taps_len} s={stride} d={dilation} c={c}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Rows long enough for interior and border pieces (and a row split in column chunks),
+    /// every padding, output size, stride and dilation, against the sum of the definition.
+    #[test]
+    fn plane_matches_the_definition() {
+        use crate::signal::Output;
+        use crate::signal::geometry::Extent;
+        for (h, w) in [(9, 300), (1, 20_000), (5, 70)] {
+            let x = Array2::from_shape_fn((h, w), |(i, j)| ((i * 13 + j * 7) % 23) as f64 - 11.0);
+            let g = Array2::from_shape_fn((3, 5), |(a, b)| (a * 5 + b * b) as f64 * 0.25 - 2.0);
+            for mode in [
+                Padding::Zero,
+                Padding::Reflect,
+                Padding::Circular,
+                Padding::Constant(1.5),
+            ] {
+                for output in [Output::Full, Output::Same, Output::Valid] {
+                    for (stride, dilation) in [(1, 1), (1, 2), (2, 1)] {
+                        let e = Extent::Output(output);
+                        let rows = AxisGeometry::new(0, h, 3, e, stride, dilation);
+                        let cols = AxisGeometry::new(1, w, 5, e, stride, dilation);
+                        let (Ok(rows), Ok(cols)) = (rows, cols) else {
+                            continue;
+                        };
+                        let y = correlate(x.view(), g.view(), &rows, &cols, mode).unwrap();
+                        assert_eq!(y.dim(), (rows.out_len, cols.out_len));
+                        let at = |p: usize, n: usize, pad: usize| {
+                            source_index(p as isize - pad as isize, n, mode)
+                        };
+                        for ((r, c), &got) in y.indexed_iter() {
+                            let mut want = 0.0;
+                            for ((a, b), &t) in g.indexed_iter() {
+                                let pr = r * stride + a * dilation;
+                                let pc = c * stride + b * dilation;
+                                want += t * match (
+                                    at(pr, h, rows.pad_before),
+                                    at(pc, w, cols.pad_before),
+                                ) {
+                                    (Some(i), Some(j)) => x[[i, j]],
+                                    _ => fill_value::<f64>(mode),
+                                };
+                            }
+                            assert!(
+                                (got - want).abs() < 1e-9,
+                                "{h}x{w} {mode:?} {output:?} s={stride} d={dilation} at ({r},{c})"
+                            );
+                        }
+                    }
                 }
             }
         }
