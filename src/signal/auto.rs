@@ -4,8 +4,10 @@
 //! Estimated time of each algorithm, from the resolved geometry (N padded lengths P0 × P1,
 //! output H × W, kernel K0 × K1, L a fast transform size):
 //!
-//! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`;
-//! * FFT: three transforms of L0·L1 points, 3·L·log2(L) / `fft_rate`, + `fft_overhead`;
+//! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`
+//!   (measured apart for 1-D signals and 2-D planes);
+//! * FFT: three transforms of L0·L1 points, 3·L·log2(L) / `fft_rate`, + `fft_overhead`
+//!   (`fft_rate` measured apart for 1-D signals and 2-D planes);
 //! * overlap-add: two transforms per block of Lb points (plus the kernel's once) / `fft_rate`,
 //!   + `fft_overhead` once + `fft_overhead`/6 per block.
 //!
@@ -32,14 +34,23 @@ use crate::real::Real;
 /// Measured speeds of the algorithms on one machine, per sample type.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibration {
-    /// Direct multiply-adds per nanosecond, f32.
+    /// Direct multiply-adds per nanosecond on 1-D signals, f32.
     pub direct_f32: f64,
-    /// Direct multiply-adds per nanosecond, f64.
+    /// Direct multiply-adds per nanosecond on 1-D signals, f64.
     pub direct_f64: f64,
-    /// Transform work L·log2(L) per nanosecond, f32.
+    /// Direct multiply-adds per nanosecond on 2-D planes, f32.
+    pub direct_2d_f32: f64,
+    /// The same for f64.
+    pub direct_2d_f64: f64,
+    /// Transform work L·log2(L) per nanosecond on 1-D signals, f32.
     pub fft_f32: f64,
-    /// Transform work L·log2(L) per nanosecond, f64.
+    /// Transform work L·log2(L) per nanosecond on 1-D signals, f64.
     pub fft_f64: f64,
+    /// Transform work L·log2(L) per nanosecond on 2-D planes (row and column passes, their
+    /// transposes), f32.
+    pub fft_2d_f32: f64,
+    /// The same for f64.
+    pub fft_2d_f64: f64,
     /// Fixed cost of one transformed block (planning lookup, allocation), nanoseconds.
     pub fft_overhead_ns: f64,
     /// Threads the measurement ran with.
@@ -54,24 +65,33 @@ const OUT_OF_CACHE_FACTOR: f64 = 1.5;
 
 impl Default for Calibration {
     /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
-    /// 2 threads; the slower of two runs for each rate); see docs/benchmarks.md.
+    /// 2 threads); see docs/benchmarks.md. The 1-D f64 rates are the previous calibration's, with
+    /// which Auto's W1 choices were checked; the others are medians of three runs.
     fn default() -> Self {
         Calibration {
-            direct_f32: 25.0,
+            direct_f32: 45.3,
             direct_f64: 17.0,
-            fft_f32: 7.5,
+            direct_2d_f32: 44.4,
+            direct_2d_f64: 27.6,
+            fft_f32: 10.4,
             fft_f64: 3.4,
+            fft_2d_f32: 7.2,
+            fft_2d_f64: 7.8,
             fft_overhead_ns: 1_250.0,
             threads: 2,
         }
     }
 }
 
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 10] = [
     "direct_f32",
     "direct_f64",
+    "direct_2d_f32",
+    "direct_2d_f64",
     "fft_f32",
     "fft_f64",
+    "fft_2d_f32",
+    "fft_2d_f64",
     "fft_overhead_ns",
     "threads",
 ];
@@ -81,11 +101,15 @@ impl Calibration {
     pub fn to_toml(&self) -> String {
         format!(
             "# convkit calibration, written by `convkit calibrate`\n\
-             direct_f32 = {}\ndirect_f64 = {}\nfft_f32 = {}\nfft_f64 = {}\nfft_overhead_ns = {}\nthreads = {}\n",
+             direct_f32 = {}\ndirect_f64 = {}\ndirect_2d_f32 = {}\ndirect_2d_f64 = {}\nfft_f32 = {}\nfft_f64 = {}\nfft_2d_f32 = {}\nfft_2d_f64 = {}\nfft_overhead_ns = {}\nthreads = {}\n",
             self.direct_f32,
             self.direct_f64,
+            self.direct_2d_f32,
+            self.direct_2d_f64,
             self.fft_f32,
             self.fft_f64,
+            self.fft_2d_f32,
+            self.fft_2d_f64,
             self.fft_overhead_ns,
             self.threads
         )
@@ -93,7 +117,7 @@ impl Calibration {
 
     /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and finite.
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        let mut values = [f64::NAN; 6];
+        let mut values = [f64::NAN; KEYS.len()];
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -118,10 +142,14 @@ impl Calibration {
         Ok(Calibration {
             direct_f32: values[0],
             direct_f64: values[1],
-            fft_f32: values[2],
-            fft_f64: values[3],
-            fft_overhead_ns: values[4],
-            threads: values[5] as usize,
+            direct_2d_f32: values[2],
+            direct_2d_f64: values[3],
+            fft_f32: values[4],
+            fft_f64: values[5],
+            fft_2d_f32: values[6],
+            fft_2d_f64: values[7],
+            fft_overhead_ns: values[8],
+            threads: values[9] as usize,
         })
     }
 
@@ -181,10 +209,14 @@ impl Calibration {
         padding: Padding,
     ) -> (f64, f64, f64) {
         let single = std::mem::size_of::<T>() == 4;
-        let (direct_rate, fft_rate) = if single {
-            (self.direct_f32, self.fft_f32)
-        } else {
-            (self.direct_f64, self.fft_f64)
+        // Planes and signals run different loops (a plane's rows are short and its transform
+        // makes column passes over transposed data): their rates are measured apart.
+        let plane = rows.padded_len() > 1 && cols.padded_len() > 1;
+        let (direct_rate, fft_rate) = match (single, plane) {
+            (true, false) => (self.direct_f32, self.fft_f32),
+            (true, true) => (self.direct_2d_f32, self.fft_2d_f32),
+            (false, false) => (self.direct_f64, self.fft_f64),
+            (false, true) => (self.direct_2d_f64, self.fft_2d_f64),
         };
         let outputs = (rows.out_len * cols.out_len) as f64;
         let macs = if separable {
