@@ -325,8 +325,10 @@ impl<T: Real> Spectrum<T> {
             || RowScratch::<T>::new(l1, 0, r2c.get_scratch_len()),
             |scratch, r, out| {
                 let input = &mut scratch.real;
-                for (dst, &src) in input.iter_mut().zip(plane.row(r).iter()) {
-                    *dst = src;
+                let row = plane.row(r);
+                match row.as_slice() {
+                    Some(src) => input[..p1].copy_from_slice(src),
+                    None => input.iter_mut().zip(row.iter()).for_each(|(d, &s)| *d = s),
                 }
                 input[p1..].fill(T::zero());
                 r2c.process_with_scratch(input, out, &mut scratch.fft)
