@@ -538,6 +538,8 @@ pub struct Conv2d<T: Real> {
     training: bool,
     cache: Option<Array4<T>>,
     auto: Vec<AutoChoice>,
+    // Whether Auto's trial times the input gradient (see `Layer::set_input_gradient`).
+    input_gradient: bool,
 }
 
 impl<T: Real> Conv2d<T> {
@@ -584,6 +586,7 @@ impl<T: Real> Conv2d<T> {
             training: true,
             cache: None,
             auto: Vec::new(),
+            input_gradient: true,
         })
     }
 
@@ -633,8 +636,9 @@ impl<T: Real> Conv2d<T> {
         if let Some(c) = self.auto.iter().find(|c| c.shape == shape) {
             return Ok(c.chosen);
         }
-        // cuDNN's benchmark mode: run every candidate (forward and backward) on the first
-        // samples of this batch and keep the fastest. A slice keeps the trial cheap when one
+        // cuDNN's benchmark mode: run every candidate (forward and the backward passes that
+        // will run: a first layer's skips ∂L/∂x) on the first samples of this batch and keep
+        // the fastest. A slice keeps the trial cheap when one
         // candidate is far slower (every algorithm's cost is linear in the batch).
         let m = shape[0].min(AUTO_TRIAL_SAMPLES);
         let trial = x.slice(ndarray::s![..m, .., .., ..]);
@@ -645,7 +649,8 @@ impl<T: Real> Conv2d<T> {
             for _ in 0..2 {
                 let start = Instant::now();
                 let y = conv2d_forward(trial, self.weight4(), self.bias1(), &self.config, algo)?;
-                conv2d_backward(trial, self.weight4(), y.view(), &self.config, algo)?;
+                let (w, cfg) = (self.weight4(), &self.config);
+                backward_parts(trial, w, y.view(), cfg, algo, self.input_gradient)?;
                 best = best.min(start.elapsed());
             }
             timings.push((algo, best));
@@ -754,6 +759,10 @@ impl<T: Real> Layer<T> for Conv2d<T> {
 
     fn set_algorithm(&mut self, algorithm: ConvAlgorithm) {
         self.config.algorithm = algorithm;
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
     }
 
     fn algorithm_report(&self) -> Vec<String> {

@@ -65,6 +65,12 @@ pub trait Layer<T: Real>: Send {
         self.backward(grad_output).map(|_| ())
     }
 
+    /// Whether backward passes will usually be asked for ∂L/∂input (false for a model's first
+    /// layer, which `Sequential::loss_backward` runs with [`backward_params`](Self::backward_params)).
+    /// A hint for `Auto`'s trial, which times the passes that will run; any layer still computes
+    /// ∂L/∂input whenever `backward` is called.
+    fn set_input_gradient(&mut self, _needed: bool) {}
+
     /// The trainable parameters (none by default).
     fn params(&self) -> Vec<&Param<T>> {
         Vec::new()

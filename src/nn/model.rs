@@ -40,12 +40,21 @@ impl<T: Real> Sequential<T> {
     pub fn push(&mut self, mut layer: Box<dyn Layer<T>>) {
         layer.set_training(self.training);
         self.layers.push(layer);
+        self.hint_input_gradients();
     }
 
     /// Inserts a layer before position `index` (at the end if `index` ≥ the layer count).
     pub fn insert(&mut self, index: usize, mut layer: Box<dyn Layer<T>>) {
         layer.set_training(self.training);
         self.layers.insert(index.min(self.layers.len()), layer);
+        self.hint_input_gradients();
+    }
+
+    /// Tells every layer whether `loss_backward` will ask it for ∂L/∂input (all but the first).
+    fn hint_input_gradients(&mut self) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.set_input_gradient(i > 0);
+        }
     }
 
     /// The layers.
@@ -207,5 +216,45 @@ impl<T: Real> Sequential<T> {
         }
         s += &format!(")  # {} parameters", self.param_count());
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Records the input-gradient hint it was given last.
+    struct Probe(Arc<Mutex<Option<bool>>>);
+
+    impl Layer<f64> for Probe {
+        fn describe(&self) -> String {
+            "Probe()".into()
+        }
+        fn forward(&mut self, x: ArrayD<f64>) -> Result<ArrayD<f64>> {
+            Ok(x)
+        }
+        fn backward(&mut self, g: ArrayD<f64>) -> Result<ArrayD<f64>> {
+            Ok(g)
+        }
+        fn set_training(&mut self, _training: bool) {}
+        fn set_input_gradient(&mut self, needed: bool) {
+            *self.0.lock().unwrap() = Some(needed);
+        }
+    }
+
+    #[test]
+    fn only_the_first_layer_is_told_it_skips_the_input_gradient() {
+        let hints: Vec<Arc<Mutex<Option<bool>>>> = (0..3).map(|_| Arc::default()).collect();
+        let mut net = Sequential::<f64>::new()
+            .with(Probe(hints[0].clone()))
+            .with(Probe(hints[1].clone()));
+        assert_eq!(
+            [*hints[0].lock().unwrap(), *hints[1].lock().unwrap()],
+            [Some(false), Some(true)]
+        );
+        net.insert(0, Box::new(Probe(hints[2].clone())));
+        let got: Vec<_> = hints.iter().map(|h| *h.lock().unwrap()).collect();
+        assert_eq!(got, [Some(true), Some(true), Some(false)]);
     }
 }
