@@ -35,14 +35,7 @@ fn main() -> Result<(), convkit::nn::NnError> {
     let mut update = Duration::ZERO;
     let mut opt = Sgd::new(0.05, 0.9);
     for step in 0..=steps {
-        let mut cur = x.clone();
-        for (i, l) in net.layers_mut().iter_mut().enumerate() {
-            let t = Instant::now();
-            cur = l.forward(cur)?;
-            if step > 0 {
-                fwd[i] += t.elapsed();
-            }
-        }
+        let cur = timed_forward(&mut net, x.clone(), (step > 0).then_some(&mut fwd))?;
         let t = Instant::now();
         let logits = cur.into_dimensionality::<Ix2>().expect("logits");
         let lg = softmax_cross_entropy(logits.view(), &labels)?;
@@ -103,14 +96,7 @@ fn inference(
     net.eval();
     let mut fwd = vec![Duration::ZERO; net.layers().len()];
     for step in 0..=steps {
-        let mut cur = x.clone();
-        for (i, l) in net.layers_mut().iter_mut().enumerate() {
-            let t = Instant::now();
-            cur = l.forward(cur)?;
-            if step > 0 {
-                fwd[i] += t.elapsed();
-            }
-        }
+        timed_forward(net, x.clone(), (step > 0).then_some(&mut fwd))?;
     }
     let per = |d: Duration| d.as_secs_f64() * 1e3 / steps as f64;
     let mut total = 0.0;
@@ -124,4 +110,21 @@ fn inference(
         1000.0 / total * 1e3
     );
     Ok(())
+}
+
+/// The forward pass layer by layer, adding each layer's time to `times` when given (the first,
+/// warm-up step is not counted).
+fn timed_forward(
+    net: &mut convkit::nn::Sequential<f32>,
+    mut cur: ArrayD<f32>,
+    mut times: Option<&mut Vec<Duration>>,
+) -> Result<ArrayD<f32>, convkit::nn::NnError> {
+    for (i, l) in net.layers_mut().iter_mut().enumerate() {
+        let t = Instant::now();
+        cur = l.forward(cur)?;
+        if let Some(times) = times.as_deref_mut() {
+            times[i] += t.elapsed();
+        }
+    }
+    Ok(cur)
 }

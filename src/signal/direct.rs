@@ -194,8 +194,8 @@ fn correlate_plain<T: Real>(
         }
     };
 
-    let width = cols.out_len;
     let work = out.len().saturating_mul(g.len());
+    let width = cols.out_len;
     let flat = out.as_slice_mut().expect("a fresh array is contiguous");
     if work < PARALLEL_WORK || rayon::current_num_threads() == 1 {
         for (r, row) in flat.chunks_mut(width).enumerate() {
@@ -289,8 +289,8 @@ pub(super) fn madd<T: Real, const FMA: bool>(t: T, x: T, acc: T) -> T {
 
 /// Stride 1: TILE consecutive outputs accumulate in registers over every tap; the remainder
 /// is one more tile overlapping the last (or tiles of 8, then one at a time, in a row shorter
-/// than TILE). Every output is summed in the same order (rows,
-/// then taps) whatever tile computes it.
+/// than TILE). Every output is summed in the same order (rows, then taps) whatever tile
+/// computes it.
 #[inline(always)]
 fn tiles<T: Real, const TILE: usize, const FMA: bool>(
     out: &mut [T],
