@@ -638,8 +638,8 @@ impl<T: Real> Conv2d<T> {
         }
         // cuDNN's benchmark mode: run every candidate (forward and the backward passes that
         // will run: a first layer's skips ∂L/∂x) on the first samples of this batch and keep
-        // the fastest. A slice keeps the trial cheap when one
-        // candidate is far slower (every algorithm's cost is linear in the batch).
+        // the fastest. A slice keeps the trial cheap when one candidate is far slower (every
+        // algorithm's cost is linear in the batch).
         let m = shape[0].min(AUTO_TRIAL_SAMPLES);
         let trial = x.slice(ndarray::s![..m, .., .., ..]);
         let mut timings = Vec::new();
@@ -649,8 +649,8 @@ impl<T: Real> Conv2d<T> {
             for _ in 0..2 {
                 let start = Instant::now();
                 let y = conv2d_forward(trial, self.weight4(), self.bias1(), &self.config, algo)?;
-                let (w, cfg) = (self.weight4(), &self.config);
-                backward_parts(trial, w, y.view(), cfg, algo, self.input_gradient)?;
+                let w = self.weight4();
+                backward_parts(trial, w, y.view(), &self.config, algo, self.input_gradient)?;
                 best = best.min(start.elapsed());
             }
             timings.push((algo, best));

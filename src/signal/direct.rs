@@ -102,24 +102,25 @@ fn correlate_plain<T: Real>(
         0
     };
     let inner_hi = inner_hi.max(inner_lo);
-    // A border piece spans at least one widest tile (or the whole row): summed by tiles rather
-    // than one output at a time, which for 2-3 border outputs a row cost as much as the rest.
+    // The border pieces [0, left_end) and [right_start, out_len) read extended strips. Each
+    // spans at least one widest tile (or the whole row): summed by tiles rather than one output
+    // at a time, which for 2-3 border outputs a row cost as much as the rest.
     let out_len = cols.out_len;
-    let inner_lo = if inner_lo > 0 {
+    let left_end = if inner_lo > 0 {
         inner_lo.max(BORDER_TILE).min(out_len)
     } else {
         0
     };
-    let inner_hi = if inner_hi < out_len {
+    let right_start = if inner_hi < out_len {
         inner_hi.min(out_len.saturating_sub(BORDER_TILE))
     } else {
         out_len
     }
-    .max(inner_lo);
+    .max(left_end);
 
     // Each signal row extended over the columns the border outputs read, once per signal row
-    // (not once per output row and kernel row): left outputs [0, inner_lo) read padded columns
-    // from 0, right outputs [inner_hi, out_len) from inner_hi·s.
+    // (not once per output row and kernel row): left outputs [0, left_end) read padded columns
+    // from 0, right outputs [right_start, out_len) from right_start·s.
     let strip = |first_out: usize, last_out: usize| -> Result<Array2<T>> {
         if first_out >= last_out {
             return buffer::filled((x.nrows(), 0), fill);
@@ -139,8 +140,8 @@ fn correlate_plain<T: Real>(
         }
         Ok(strips)
     };
-    let left_strips = strip(0, inner_lo)?;
-    let right_strips = strip(inner_hi, cols.out_len)?;
+    let left_strips = strip(0, left_end)?;
+    let right_strips = strip(right_start, cols.out_len)?;
 
     // Output row r, columns c0 .. c0 + segment.len(). Up to STACK_ROWS kernel rows, the lists
     // of source rows and input slices live on the stack: allocating them per row cost more
@@ -163,9 +164,13 @@ fn correlate_plain<T: Real>(
         let mut input_heap = Vec::new();
         let c1 = c0 + segment.len();
         let pieces = [
-            (c0, inner_lo.clamp(c0, c1), Some((&left_strips, 0))),
-            (inner_lo.clamp(c0, c1), inner_hi.clamp(c0, c1), None),
-            (inner_hi.clamp(c0, c1), c1, Some((&right_strips, inner_hi))),
+            (c0, left_end.clamp(c0, c1), Some((&left_strips, 0))),
+            (left_end.clamp(c0, c1), right_start.clamp(c0, c1), None),
+            (
+                right_start.clamp(c0, c1),
+                c1,
+                Some((&right_strips, right_start)),
+            ),
         ];
         for &(start, end, strips) in &pieces {
             if start >= end {
@@ -298,20 +303,13 @@ fn tiles<T: Real, const TILE: usize, const FMA: bool>(
     taps: &[&[T]],
     dilation: usize,
 ) {
-    let len = out.len();
-    let done = full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, 0);
-    // The rest as one more tile ending at the last output: the outputs it shares with the last
-    // whole tile are summed again, in the same order, to the same bits.
-    if done < len && len >= TILE {
-        full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, len - TILE);
+    if covering_tiles::<T, TILE, FMA>(out, inputs, taps, dilation)
+        || covering_tiles::<T, 8, FMA>(out, inputs, taps, dilation)
+    {
         return;
     }
-    let done = full_tiles::<T, 8, FMA>(out, inputs, taps, dilation, done);
-    if done < len && len >= 8 {
-        full_tiles::<T, 8, FMA>(out, inputs, taps, dilation, len - 8);
-        return;
-    }
-    for c in done..len {
+    // Fewer than 8 outputs: one at a time.
+    for c in 0..out.len() {
         let mut acc = T::zero();
         for (x, t) in inputs.iter().zip(taps) {
             for (b, &tap) in t.iter().enumerate() {
@@ -320,6 +318,26 @@ fn tiles<T: Real, const TILE: usize, const FMA: bool>(
         }
         out[c] = acc;
     }
+}
+
+/// Covers a row of at least TILE outputs with whole tiles, the rest as one more tile ending at
+/// the last output (the outputs it shares with the last whole tile are summed again, in the
+/// same order, to the same bits); false, computing nothing, for a shorter row.
+#[inline(always)]
+fn covering_tiles<T: Real, const TILE: usize, const FMA: bool>(
+    out: &mut [T],
+    inputs: &[&[T]],
+    taps: &[&[T]],
+    dilation: usize,
+) -> bool {
+    let len = out.len();
+    if len < TILE {
+        return false;
+    }
+    if full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, 0) < len {
+        full_tiles::<T, TILE, FMA>(out, inputs, taps, dilation, len - TILE);
+    }
+    true
 }
 
 /// Computes as many whole tiles as fit from output `start` on; returns where it stopped.

@@ -75,17 +75,17 @@ fn put_back<V>(pool: &Mutex<Vec<Vec<V>>>, buffer: Vec<V>) {
 /// A buffer of `len` values from `pool` (fresh if none is large enough). Its contents are
 /// whatever they were: scratch that the caller overwrites before reading.
 fn take<V: Copy>(pool: &Mutex<Vec<Vec<V>>>, len: usize, fill: V) -> Vec<V> {
-    let reused = {
-        let mut spare = lock(pool);
-        spare
-            .iter()
-            .position(|b| b.capacity() >= len)
-            .map(|i| spare.swap_remove(i))
-    };
-    let mut v = reused.unwrap_or_default();
+    let mut v = reuse(pool, len).unwrap_or_default();
     v.truncate(len);
     v.resize(len, fill);
     v
+}
+
+/// A spare buffer from `pool` with room for `len` values, if the pool holds one.
+fn reuse<V>(pool: &Mutex<Vec<Vec<V>>>, len: usize) -> Option<Vec<V>> {
+    let mut spare = lock(pool);
+    let i = spare.iter().position(|b| b.capacity() >= len)?;
+    Some(spare.swap_remove(i))
 }
 
 /// The scratch rows of one transform task — a real row, a spectrum row and the planner's
@@ -270,14 +270,7 @@ fn too_large(what: &str) -> ConvError {
 
 /// A zeroed buffer of `len` complex samples, reusing a spare one when it is large enough.
 fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
-    let reused = {
-        let mut spare = lock(&cache::<T>().spare);
-        spare
-            .iter()
-            .position(|b| b.capacity() >= len)
-            .map(|i| spare.swap_remove(i))
-    };
-    let mut v = match reused {
+    let mut v = match reuse(&cache::<T>().spare, len) {
         Some(mut v) => {
             v.clear();
             v

@@ -16,8 +16,8 @@
 //! convolution (its input gradient).
 //!
 //! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (the
-//! remaining channels 1 vector or half a vector × 12) in registers, each sample x[u_t + v_j] is broadcast once and multiplied into a
-//! whole vector of channels. On x86-64 the tile loop is compiled for AVX-512, for AVX2+FMA and
+//! remaining channels 1 vector or half a vector × 12) in registers, each sample x[u_t + v_j]
+//! is broadcast once and multiplied into a whole vector of channels. On x86-64 the tile loop is compiled for AVX-512, for AVX2+FMA and
 //! for the baseline and the widest the CPU supports is chosen at run time, as in
 //! [`direct`](super::direct). Each output sums its terms in the order of t, whatever tile or
 //! thread computes it; with FMA each step rounds once.
