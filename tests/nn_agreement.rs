@@ -110,7 +110,11 @@ fn agree<T: Real>(tol: f64) {
             ConvAlgorithm::Direct,
         )
         .unwrap();
-        for algo in [ConvAlgorithm::Fft, ConvAlgorithm::Im2col] {
+        for algo in [
+            ConvAlgorithm::Fft,
+            ConvAlgorithm::Im2col,
+            ConvAlgorithm::Winograd,
+        ] {
             let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
             let g = conv2d_backward(x.view(), w.view(), delta.view(), &cfg, algo).unwrap();
             let errs = [
@@ -157,6 +161,7 @@ fn direct_equals_the_naive_definition() {
             ConvAlgorithm::Direct,
             ConvAlgorithm::Fft,
             ConvAlgorithm::Im2col,
+            ConvAlgorithm::Winograd,
         ] {
             let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
             assert!(rel(&y, &expected) < 1e-12, "{algo} {cfg:?}");
@@ -166,7 +171,13 @@ fn direct_equals_the_naive_definition() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let (cfg, _) = configs()[40];
+    // A strided 5×5 layer, and a 3×3 stride-1 layer (where Winograd runs its own passes).
+    for index in [40, 2] {
+        thread_count_independence(configs()[index].0);
+    }
+}
+
+fn thread_count_independence(cfg: Conv2dConfig) {
     let (x, w, _) = params::<f32>(&cfg, [19, 4, 11, 9], 1);
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -196,4 +207,29 @@ fn bad_shapes_are_errors() {
     let x = Array4::<f64>::zeros((1, 2, 2, 2));
     assert!(conv2d_forward(x.view(), w.view(), None, &cfg, ConvAlgorithm::Im2col).is_err());
     assert!(Conv2dConfig::new(3, 4, 3).groups(2).validate().is_err());
+}
+
+#[test]
+fn winograd_matches_direct_across_chunks() {
+    // Odd-sized outputs (tiles reaching past the edge) and batches of several chunks of
+    // samples, the last one partial: each chunk must start from clean buffers.
+    for mode in PaddingMode::ALL {
+        let cfg = Conv2dConfig::new(5, 7, 3)
+            .padding_2d(1, 0)
+            .padding_mode(mode);
+        let (x, w, b) = params::<f64>(&cfg, [23, 5, 9, 11], 3);
+        let run = |algo| {
+            let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
+            let g = conv2d_backward(x.view(), w.view(), y.view(), &cfg, algo).unwrap();
+            (y, g)
+        };
+        let (y0, g0) = run(ConvAlgorithm::Direct);
+        let (y1, g1) = run(ConvAlgorithm::Winograd);
+        let errs = [
+            rel(&y1, &y0),
+            rel(&g1.input, &g0.input),
+            rel(&g1.weight, &g0.weight),
+        ];
+        assert!(errs.iter().all(|&e| e < 1e-12), "{mode:?}: {errs:?}");
+    }
 }

@@ -37,7 +37,7 @@ fn conv2d_every_algorithm_mode_stride_dilation_kernel() {
             }
         }
     }
-    assert_eq!(cases, 128);
+    assert_eq!(cases, 160);
 }
 
 #[test]
@@ -67,6 +67,7 @@ fn conv2d_padding_wider_than_the_image_folds_repeatedly() {
         ConvAlgorithm::Direct,
         ConvAlgorithm::Fft,
         ConvAlgorithm::Im2col,
+        ConvAlgorithm::Winograd,
     ] {
         for mode in PaddingMode::ALL {
             let cfg = Conv2dConfig::new(1, 2, 3)

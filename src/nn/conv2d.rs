@@ -29,7 +29,7 @@ use ndarray::{
 use super::error::{NnError, Result, shape_error};
 use super::init::{Rng, default_bound, kaiming_uniform};
 use super::layer::{Layer, Param};
-use super::{ConvAlgorithm, conv_direct, conv_fft, im2col};
+use super::{ConvAlgorithm, conv_direct, conv_fft, conv_winograd, im2col};
 use crate::real::Real;
 use crate::signal::padding::source_index;
 use crate::signal::{Conv, Padding};
@@ -416,6 +416,8 @@ pub fn conv2d_forward<T: Real>(
     let mut y = match algorithm {
         ConvAlgorithm::Direct => conv_direct::forward(&g, x, w)?,
         ConvAlgorithm::Fft => conv_fft::forward(&g, x, w)?,
+        ConvAlgorithm::Winograd if conv_winograd::applies(&g) => conv_winograd::forward(&g, x, w)?,
+        ConvAlgorithm::Winograd => conv_direct::forward(&g, x, w)?,
         ConvAlgorithm::Im2col | ConvAlgorithm::Auto => im2col::forward(&g, x, w)?,
     };
     if let Some(b) = b {
@@ -476,6 +478,10 @@ fn backward_parts<T: Real>(
     let (input, weight) = match algorithm {
         ConvAlgorithm::Direct => conv_direct::backward(&g, x, w, grad_output, need_input)?,
         ConvAlgorithm::Fft => conv_fft::backward(&g, x, w, grad_output, need_input)?,
+        ConvAlgorithm::Winograd if conv_winograd::applies(&g) => {
+            conv_winograd::backward(&g, x, w, grad_output, need_input)?
+        }
+        ConvAlgorithm::Winograd => conv_direct::backward(&g, x, w, grad_output, need_input)?,
         ConvAlgorithm::Im2col | ConvAlgorithm::Auto => {
             im2col::backward(&g, x, w, grad_output, need_input)?
         }
@@ -643,7 +649,12 @@ impl<T: Real> Conv2d<T> {
         let m = shape[0].min(AUTO_TRIAL_SAMPLES);
         let trial = x.slice(ndarray::s![..m, .., .., ..]);
         let mut timings = Vec::new();
-        for algo in ConvAlgorithm::CONCRETE {
+        // Winograd is a candidate only where it applies (elsewhere it would run Direct again).
+        let winograd = conv_winograd::applies(&self.config.geometry(trial.shape())?);
+        let candidates = ConvAlgorithm::CONCRETE
+            .into_iter()
+            .filter(|&a| a != ConvAlgorithm::Winograd || winograd);
+        for algo in candidates {
             // The better of two runs: the first pays for cold caches, FFT plans, thread wake-up.
             let mut best = Duration::MAX;
             for _ in 0..2 {

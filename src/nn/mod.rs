@@ -25,6 +25,7 @@ pub mod conv2d;
 mod conv_algorithm;
 mod conv_direct;
 mod conv_fft;
+mod conv_winograd;
 pub mod dense;
 pub mod dropout;
 pub mod error;

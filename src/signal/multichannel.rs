@@ -102,11 +102,64 @@ pub fn correlate_gather<T: Real>(
     ld: usize,
     accumulate: bool,
 ) {
+    gather(a, x, u, v, out, Layout::ChannelRows(ld), accumulate);
+}
+
+/// [`correlate_gather`] with the results of each position in a row: out[j·ld + m]. Each
+/// tile's sums for a position are stored as whole vectors, which pays off when the sums are
+/// short (few terms).
+///
+/// # Panics
+/// As [`correlate_gather`], or if `out` is shorter than (v.len() − 1)·ld + channels or
+/// ld < channels.
+///
+/// ```
+/// use convkit::signal::multichannel::{Lanes, correlate_gather_by_position};
+/// let taps = [[1.0, 0.0, -1.0], [1.0, 1.0, 1.0]];
+/// let a = Lanes::from_fn(3, 2, |t, m| taps[m][t]);
+/// let mut out = [0.0; 4];
+/// correlate_gather_by_position(&a, &[1.0, 2.0, 3.0, 4.0], &[0, 1, 2], &[0, 1], &mut out, 2, false);
+/// assert_eq!(out, [-2.0, 6.0, -2.0, 9.0]);
+/// ```
+pub fn correlate_gather_by_position<T: Real>(
+    a: &Lanes<T>,
+    x: &[T],
+    u: &[usize],
+    v: &[usize],
+    out: &mut [T],
+    ld: usize,
+    accumulate: bool,
+) {
+    gather(a, x, u, v, out, Layout::PositionRows(ld), accumulate);
+}
+
+/// Where the sum of channel m at position j goes.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// out[m·ld + j].
+    ChannelRows(usize),
+    /// out[j·ld + m].
+    PositionRows(usize),
+}
+
+fn gather<T: Real>(
+    a: &Lanes<T>,
+    x: &[T],
+    u: &[usize],
+    v: &[usize],
+    out: &mut [T],
+    layout: Layout,
+    accumulate: bool,
+) {
     assert_eq!(u.len(), a.terms, "one offset per term");
     if a.channels == 0 || v.is_empty() {
         return;
     }
-    assert!(ld >= v.len() && out.len() >= (a.channels - 1) * ld + v.len());
+    let (rows, row_len, ld) = match layout {
+        Layout::ChannelRows(ld) => (a.channels, v.len(), ld),
+        Layout::PositionRows(ld) => (v.len(), a.channels, ld),
+    };
+    assert!(ld >= row_len && out.len() >= (rows - 1) * ld + row_len);
     if a.terms > 0 {
         let (umax, vmax) = (u.iter().max(), v.iter().max());
         let last = umax.zip(vmax).map(|(p, q)| p.checked_add(*q));
@@ -127,7 +180,7 @@ pub fn correlate_gather<T: Real>(
         u,
         v: &padded,
         positions: v.len(),
-        ld,
+        layout,
         accumulate,
     };
     #[cfg(target_arch = "x86_64")]
@@ -158,7 +211,7 @@ struct Job<'a, T> {
     u: &'a [usize],
     v: &'a [usize],
     positions: usize,
-    ld: usize,
+    layout: Layout,
     accumulate: bool,
 }
 
@@ -256,10 +309,27 @@ fn store<T: Real, const MB: usize, const JB: usize>(
     j0: usize,
     positions: usize,
 ) {
-    for (jj, row) in acc.iter().enumerate().take(positions) {
-        for (l, &s) in row.iter().enumerate().take(lanes) {
-            let o = &mut out[(m0 + l) * job.ld + j0 + jj];
-            *o = if job.accumulate { *o + s } else { s };
+    match job.layout {
+        Layout::ChannelRows(ld) => {
+            for (jj, row) in acc.iter().enumerate().take(positions) {
+                for (l, &s) in row.iter().enumerate().take(lanes) {
+                    let o = &mut out[(m0 + l) * ld + j0 + jj];
+                    *o = if job.accumulate { *o + s } else { s };
+                }
+            }
+        }
+        Layout::PositionRows(ld) => {
+            for (jj, row) in acc.iter().enumerate().take(positions) {
+                let dst = &mut out[(j0 + jj) * ld + m0..][..lanes];
+                if job.accumulate {
+                    dst.iter_mut().zip(row).for_each(|(o, &s)| *o += s);
+                } else if let Ok(whole) = <&mut [T; MB]>::try_from(&mut *dst) {
+                    // A whole tile's row: one fixed-size move, not a call to memcpy.
+                    *whole = *row;
+                } else {
+                    dst.copy_from_slice(&row[..lanes]);
+                }
+            }
         }
     }
 }
@@ -295,36 +365,49 @@ mod tests {
     use super::*;
 
     /// The definition, term by term, against the tiled kernel for channel counts and position
-    /// counts around every tile size.
+    /// counts around every tile size, in both output layouts.
     fn check<T: Real>(tol: f64) {
         for channels in [1, 3, 8, 17, 33, 40] {
             for positions in [1, 5, 12, 13, 30] {
-                let terms = 7;
-                let x: Vec<T> = (0..200)
-                    .map(|i| T::from_f64_lossy(((i * 37) % 23) as f64 - 11.0))
-                    .collect();
-                let u: Vec<usize> = (0..terms).map(|t| (t * 13) % 50).collect();
-                let v: Vec<usize> = (0..positions).map(|j| 3 * j + 1).collect();
-                let a = Lanes::from_fn(terms, channels, |t, m| {
-                    T::from_f64_lossy((t as f64 - 3.0) * 0.5 + m as f64 * 0.25)
-                });
-                let ld = positions + 2;
-                let mut out = vec![T::one(); channels * ld];
-                correlate_gather(&a, &x, &u, &v, &mut out, ld, true);
-                for m in 0..channels {
-                    for j in 0..positions {
-                        let want: f64 = 1.0
-                            + (0..terms)
-                                .map(|t| {
-                                    ((t as f64 - 3.0) * 0.5 + m as f64 * 0.25)
-                                        * x[u[t] + v[j]].to_f64().unwrap()
-                                })
-                                .sum::<f64>();
-                        let got = out[m * ld + j].to_f64().unwrap();
-                        assert!((got - want).abs() <= tol, "m={m} j={j}: {got} vs {want}");
+                for by_position in [false, true] {
+                    let terms = 7;
+                    let x: Vec<T> = (0..200)
+                        .map(|i| T::from_f64_lossy(((i * 37) % 23) as f64 - 11.0))
+                        .collect();
+                    let u: Vec<usize> = (0..terms).map(|t| (t * 13) % 50).collect();
+                    let v: Vec<usize> = (0..positions).map(|j| 3 * j + 1).collect();
+                    let a = Lanes::from_fn(terms, channels, |t, m| {
+                        T::from_f64_lossy((t as f64 - 3.0) * 0.5 + m as f64 * 0.25)
+                    });
+                    // Rows two longer than needed: the extra entries must stay untouched.
+                    let (rows, ld) = if by_position {
+                        (positions, channels + 2)
+                    } else {
+                        (channels, positions + 2)
+                    };
+                    let at = |m: usize, j: usize| if by_position { j * ld + m } else { m * ld + j };
+                    let mut out = vec![T::one(); rows * ld];
+                    if by_position {
+                        correlate_gather_by_position(&a, &x, &u, &v, &mut out, ld, true);
+                    } else {
+                        correlate_gather(&a, &x, &u, &v, &mut out, ld, true);
                     }
-                    // Past the positions, the row is untouched.
-                    assert_eq!(out[m * ld + positions], T::one());
+                    for m in 0..channels {
+                        for j in 0..positions {
+                            let want: f64 = 1.0
+                                + (0..terms)
+                                    .map(|t| {
+                                        ((t as f64 - 3.0) * 0.5 + m as f64 * 0.25)
+                                            * x[u[t] + v[j]].to_f64().unwrap()
+                                    })
+                                    .sum::<f64>();
+                            let got = out[at(m, j)].to_f64().unwrap();
+                            assert!((got - want).abs() <= tol, "m={m} j={j}: {got} vs {want}");
+                        }
+                    }
+                    for row in out.chunks_exact(ld) {
+                        assert!(row[ld - 2..].iter().all(|&e| e == T::one()));
+                    }
                 }
             }
         }

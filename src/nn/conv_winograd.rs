@@ -1,0 +1,584 @@
+//! `ConvAlgorithm::Winograd`: Lavin and Gray's minimal filtering F(2×2, 3×3) for 3×3 kernels
+//! with stride 1 and dilation 1. Each 2×2 block of outputs comes from a 4×4 tile d of the
+//! extended input (tiles overlap by 2) with 16 multiplications per channel pair instead of 36:
+//!
+//! ```text
+//! Y = Aᵀ [ (G W Gᵀ) ⊙ (Bᵀ d B) ] A
+//!
+//!      ⎡1  0 −1  0⎤        ⎡ 1    0    0 ⎤
+//! Bᵀ = ⎢0  1  1  0⎥    G = ⎢1/2  1/2  1/2⎥    Aᵀ = ⎡1  1  1  0⎤
+//!      ⎢0 −1  1  0⎥        ⎢1/2 −1/2  1/2⎥         ⎣0  1 −1 −1⎦
+//!      ⎣0  1  0 −1⎦        ⎣ 0    0    1 ⎦
+//! ```
+//!
+//! Summed over the input channels, the elementwise product is, at each of the 16 positions ξ of
+//! a transformed tile, a matrix product M_ξ = U_ξ · V_ξ (U_ξ: output × input channels, from the
+//! kernels; V_ξ: input channels × tiles, from the input), which runs on the toolkit's
+//! multi-channel kernel ([`correlate_gather`]) with one-tap terms.
+//!
+//! The backward passes are the exact gradients of the same computation, so they reuse the
+//! transforms transposed: ∂M = A ∂Y Aᵀ per tile; the weight gradient ∂U_ξ = ∂M_ξ · V_ξᵀ, then
+//! ∂W = Gᵀ ∂U G; the input gradient ∂V_ξ = U_ξᵀ · ∂M_ξ, then B ∂V Bᵀ per tile, the
+//! overlapping tiles added and folded back through the padding onto the source pixels.
+//!
+//! The transforms run on packs of 16 tiles (or kernels) at once, so each of their additions is
+//! one vector instruction. They only add, subtract and halve, so results agree with `Direct`
+//! to rounding.
+//! Other kernels, strides and dilations run `Direct` ([`applies`]). Samples run in parallel in
+//! fixed chunks; weight gradients are summed chunk by chunk in order, so results do not depend
+//! on the thread count.
+
+use std::array::from_fn;
+
+use ndarray::{Array4, ArrayView2, ArrayView4, Axis, ShapeBuilder, concatenate};
+use rayon::prelude::*;
+
+use super::conv_direct::extend;
+use super::conv2d::{ConvGeom, fold_padded};
+use super::error::Result;
+use crate::real::Real;
+use crate::signal::multichannel::{Lanes, correlate_gather, correlate_gather_by_position};
+
+/// Positions ξ of a transformed 4 × 4 tile.
+const XI: usize = 16;
+
+/// Tiles per chunk of samples, about: enough for the kernel's tiles of positions, few enough
+/// that a chunk's transformed tiles stay in the core's cache.
+const TILES_PER_CHUNK: usize = 128;
+
+/// Tiles (or kernels) transformed together: one AVX-512 vector of f32.
+const PACK: usize = 16;
+
+/// Whether the layer's geometry is one Winograd's F(2×2, 3×3) computes.
+pub(super) fn applies(g: &ConvGeom) -> bool {
+    g.kernel == (3, 3) && g.stride == (1, 1) && g.dilation == (1, 1)
+}
+
+/// Bᵀ d: the input transform.
+fn bt<T: Real>(d: [T; 4]) -> [T; 4] {
+    [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
+}
+
+/// B v: the input transform transposed, for the input gradient.
+fn b<T: Real>(v: [T; 4]) -> [T; 4] {
+    [v[0], v[1] - v[2] + v[3], v[1] + v[2] - v[0], -v[3]]
+}
+
+/// G k: the kernel transform.
+fn gk<T: Real>(k: [T; 3]) -> [T; 4] {
+    let h = T::from_f64_lossy(0.5);
+    [
+        k[0],
+        (k[0] + k[1] + k[2]) * h,
+        (k[0] - k[1] + k[2]) * h,
+        k[2],
+    ]
+}
+
+/// Gᵀ u: the kernel transform transposed, for the weight gradient.
+fn gt<T: Real>(u: [T; 4]) -> [T; 3] {
+    let mid = (u[1] + u[2]) * T::from_f64_lossy(0.5);
+    [
+        u[0] + mid,
+        (u[1] - u[2]) * T::from_f64_lossy(0.5),
+        mid + u[3],
+    ]
+}
+
+/// Aᵀ m: the output transform.
+fn at<T: Real>(m: [T; 4]) -> [T; 2] {
+    [m[0] + m[1] + m[2], m[1] - m[2] - m[3]]
+}
+
+/// A y: the output transform transposed, for the output gradient.
+fn a<T: Real>(y: [T; 2]) -> [T; 4] {
+    [y[0], y[0] + y[1], y[0] - y[1], -y[1]]
+}
+
+/// A block of up to PACK tiles (or kernels): entry e of item l at [e][l].
+type Block<T, const E: usize> = [[T; PACK]; E];
+
+/// `dst` = F X Fᵀ item by item, X the I × I entries of `src` (row-major), for the 1-D
+/// transform x ↦ F x = `f(x)`. The loop runs over the items, so it vectorises across them:
+/// compiled for AVX-512 when the CPU has it (one vector of f32 per entry), else for the
+/// baseline.
+fn transform<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
+    src: &Block<T, II>,
+    dst: &mut Block<T, OO>,
+    f: F,
+) where
+    T: Real,
+    F: Fn([T; I]) -> [T; O],
+{
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports the features the function is compiled for.
+        unsafe { transform_avx512(src, dst, f) };
+        return;
+    }
+    transform_items(src, dst, f);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn transform_avx512<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
+    src: &Block<T, II>,
+    dst: &mut Block<T, OO>,
+    f: F,
+) where
+    T: Real,
+    F: Fn([T; I]) -> [T; O],
+{
+    transform_items(src, dst, f);
+}
+
+#[inline(always)]
+fn transform_items<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
+    src: &Block<T, II>,
+    dst: &mut Block<T, OO>,
+    f: F,
+) where
+    T: Real,
+    F: Fn([T; I]) -> [T; O],
+{
+    for l in 0..PACK {
+        let x = from_fn(|r| from_fn(|c| src[r * I + c][l]));
+        for (e, &v) in both(x, &f).iter().flatten().enumerate() {
+            dst[e][l] = v;
+        }
+    }
+}
+
+/// F X Fᵀ for the 1-D transform x ↦ F x: `f` on every row of X, then on every column.
+fn both<V: Copy, const I: usize, const O: usize>(
+    x: [[V; I]; I],
+    f: impl Fn([V; I]) -> [V; O],
+) -> [[V; O]; O] {
+    let rows = x.map(&f);
+    let cols: [[V; O]; O] = from_fn(|c| f(from_fn(|r| rows[r][c])));
+    from_fn(|r| from_fn(|c| cols[c][r]))
+}
+
+/// The blocks of at most PACK of `n` items: (first, length).
+fn blocks(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..n).step_by(PACK).map(move |k0| (k0, PACK.min(n - k0)))
+}
+
+/// Lanes of `dst` from `src` (at most PACK values); whole packs copy as one fixed-size move.
+fn load<T: Real>(dst: &mut [T; PACK], src: &[T]) {
+    match <&[T; PACK]>::try_from(src) {
+        Ok(whole) => *dst = *whole,
+        Err(_) => dst[..src.len()].copy_from_slice(src),
+    }
+}
+
+/// The first `dst.len()` lanes of `src` into `dst`.
+fn store<T: Real>(dst: &mut [T], src: &[T; PACK]) {
+    match <&mut [T; PACK]>::try_from(&mut *dst) {
+        Ok(whole) => *whole = *src,
+        Err(_) => {
+            let n = dst.len();
+            dst.copy_from_slice(&src[..n]);
+        }
+    }
+}
+
+/// How a call's outputs split into 2 × 2 tiles and its samples into chunks.
+struct Tiling {
+    rows: usize,
+    cols: usize,
+    /// The extended planes: P0 × P1 and a zero margin, so that every tile is whole.
+    plane: (usize, usize),
+    /// Samples per chunk.
+    samples: usize,
+}
+
+/// Where one tile sits: its top-left input pixel in a chunk's extended planes, its top-left
+/// output in the chunk's output planes (channel 0), and whether its second output row and
+/// column are inside the output.
+#[derive(Clone, Copy)]
+struct Place {
+    input: usize,
+    output: usize,
+    down: bool,
+    right: bool,
+}
+
+impl Place {
+    /// Whether output (p, q) of the tile is inside the output.
+    fn inside(&self, p: usize, q: usize) -> bool {
+        (p == 0 || self.down) && (q == 0 || self.right)
+    }
+}
+
+impl Tiling {
+    fn new(g: &ConvGeom) -> Self {
+        let (rows, cols) = (g.out.0.div_ceil(2), g.out.1.div_ceil(2));
+        Tiling {
+            rows,
+            cols,
+            plane: (2 * rows + 2, 2 * cols + 2),
+            samples: (TILES_PER_CHUNK / (rows * cols)).max(1),
+        }
+    }
+
+    /// The tiles of `samples` samples, in order.
+    fn places(&self, g: &ConvGeom, samples: usize) -> Vec<Place> {
+        let (e0, e1) = self.plane;
+        let (ho, wo) = g.out;
+        let mut v = Vec::with_capacity(samples * self.rows * self.cols);
+        for s in 0..samples {
+            for ty in 0..self.rows {
+                for tx in 0..self.cols {
+                    let (r, c) = (2 * ty, 2 * tx);
+                    v.push(Place {
+                        input: (s * e0 + r) * e1 + c,
+                        output: s * g.out_channels * ho * wo + r * wo + c,
+                        down: r + 1 < ho,
+                        right: c + 1 < wo,
+                    });
+                }
+            }
+        }
+        v
+    }
+}
+
+/// U[ξ][o][i] = (G W[o, i] Gᵀ)[ξ], laid out at ξ·O·C/g + o·C/g + i.
+fn kernel_transform<T: Real>(g: &ConvGeom, w: ArrayView4<'_, T>) -> Vec<T> {
+    let pairs = g.out_channels * g.cin_g();
+    let w = w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let mut u = vec![T::zero(); XI * pairs];
+    let (mut k, mut t) = ([[T::zero(); PACK]; 9], [[T::zero(); PACK]; XI]);
+    for (p0, len) in blocks(pairs) {
+        for (l, kernel) in ws[p0 * 9..(p0 + len) * 9].chunks_exact(9).enumerate() {
+            kernel.iter().zip(&mut k).for_each(|(&w, e)| e[l] = w);
+        }
+        transform(&k, &mut t, gk);
+        for (xi, e) in t.iter().enumerate() {
+            store(&mut u[xi * pairs + p0..][..len], e);
+        }
+    }
+    u
+}
+
+/// The operands of one chunk of samples, `count` tiles, all with the channels contiguous so
+/// that the transforms run over whole packs of channels (rows of C' = C rounded up to a pack,
+/// O' likewise; the extra lanes are never read as data): the extended input planes at
+/// pixel·C' + c; V[ξ][tile][c] at (ξ·count + tile)·C' + c, in the backward pass then ∂V;
+/// M[ξ][tile][o] at (ξ·count + tile)·O' + o, in the backward pass ∂M.
+struct Chunk<T> {
+    count: usize,
+    /// C' and O'.
+    cs: usize,
+    os: usize,
+    places: Vec<Place>,
+    v: Vec<T>,
+    m: Vec<T>,
+    /// The samples' extended planes; their zero margins are never written.
+    planes: Vec<T>,
+    /// One sample's extension, plane by plane, before it is interleaved into `planes`.
+    stack: Vec<T>,
+    /// The gradient of `planes`.
+    grad: Vec<T>,
+}
+
+impl<T: Real> Chunk<T> {
+    fn new(g: &ConvGeom, t: &Tiling) -> Self {
+        let (p0, p1) = g.padded();
+        let cs = g.in_channels.div_ceil(PACK) * PACK;
+        Chunk {
+            count: 0,
+            cs,
+            os: g.out_channels.div_ceil(PACK) * PACK,
+            places: Vec::new(),
+            v: Vec::new(),
+            m: Vec::new(),
+            planes: vec![T::zero(); t.samples * t.plane.0 * t.plane.1 * cs],
+            stack: vec![T::zero(); g.in_channels * p0 * p1],
+            grad: Vec::new(),
+        }
+    }
+
+    /// Sizes the buffers for `samples` samples.
+    fn resize(&mut self, g: &ConvGeom, t: &Tiling, samples: usize) {
+        self.places = t.places(g, samples);
+        self.count = self.places.len();
+        self.v.resize(XI * self.cs * self.count, T::zero());
+        self.m.resize(XI * self.os * self.count, T::zero());
+    }
+
+    /// V = Bᵀ d B for every tile and channel of the chunk's samples `xc`.
+    fn transform_input(&mut self, g: &ConvGeom, t: &Tiling, xc: ArrayView4<'_, T>) {
+        let (p0, p1) = g.padded();
+        let (e0, e1) = t.plane;
+        let (count, cs) = (self.count, self.cs);
+        for (s, xn) in xc.axis_iter(Axis(0)).enumerate() {
+            extend(g, xn, &mut self.stack, (p0, p1));
+            for (c, plane) in self.stack.chunks_exact(p0 * p1).enumerate() {
+                for (r, row) in plane.chunks_exact(p1).enumerate() {
+                    let first = (s * e0 + r) * e1;
+                    for (q, &v) in row.iter().enumerate() {
+                        self.planes[(first + q) * cs + c] = v;
+                    }
+                }
+            }
+        }
+        let (mut d, mut v) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; XI]);
+        for (tile, place) in self.places.iter().enumerate() {
+            for c0 in (0..cs).step_by(PACK) {
+                for (e, lanes) in d.iter_mut().enumerate() {
+                    let pixel = place.input + e / 4 * e1 + e % 4;
+                    load(lanes, &self.planes[pixel * cs + c0..][..PACK]);
+                }
+                transform(&d, &mut v, bt);
+                for (xi, lanes) in v.iter().enumerate() {
+                    store(&mut self.v[(xi * count + tile) * cs + c0..][..PACK], lanes);
+                }
+            }
+        }
+    }
+
+    /// y = Aᵀ M A for every tile and output channel, into the chunk's output `ys` (the last
+    /// row or column of tiles may reach past the edge).
+    fn transform_output(&self, g: &ConvGeom, ys: &mut [T]) {
+        let (ho, wo) = g.out;
+        let (count, os) = (self.count, self.os);
+        let (mut m, mut y) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; 4]);
+        for (tile, place) in self.places.iter().enumerate() {
+            for (o0, len) in blocks(g.out_channels) {
+                for (xi, lanes) in m.iter_mut().enumerate() {
+                    load(lanes, &self.m[(xi * count + tile) * os + o0..][..PACK]);
+                }
+                transform(&m, &mut y, at);
+                for (e, lanes) in y.iter().enumerate() {
+                    let (p, q) = (e / 2, e % 2);
+                    if place.inside(p, q) {
+                        let first = place.output + o0 * ho * wo + p * wo + q;
+                        for (l, &value) in lanes[..len].iter().enumerate() {
+                            ys[first + l * ho * wo] = value;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ∂M = A ∂Y Aᵀ for every tile and output channel of the chunk's output gradient `ds`
+    /// (outputs past the edge have none).
+    fn transform_output_gradient(&mut self, g: &ConvGeom, ds: &[T]) {
+        let (ho, wo) = g.out;
+        let (count, os) = (self.count, self.os);
+        let (mut dy, mut dm) = ([[T::zero(); PACK]; 4], [[T::zero(); PACK]; XI]);
+        for (tile, place) in self.places.iter().enumerate() {
+            for (o0, len) in blocks(g.out_channels) {
+                for (e, lanes) in dy.iter_mut().enumerate() {
+                    let (p, q) = (e / 2, e % 2);
+                    let first = place.output + o0 * ho * wo + p * wo + q;
+                    for (l, lane) in lanes[..len].iter_mut().enumerate() {
+                        *lane = if place.inside(p, q) {
+                            ds[first + l * ho * wo]
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
+                transform(&dy, &mut dm, a);
+                for (xi, lanes) in dm.iter().enumerate() {
+                    store(&mut self.m[(xi * count + tile) * os + o0..][..PACK], lanes);
+                }
+            }
+        }
+    }
+
+    /// The gradient of the extended planes from ∂V (in V's buffer): B ∂V Bᵀ per tile, the
+    /// overlapping tiles added.
+    fn transform_input_gradient(&mut self, t: &Tiling) {
+        let (count, cs) = (self.count, self.cs);
+        let e1 = t.plane.1;
+        self.grad.clear();
+        self.grad.resize(self.planes.len(), T::zero());
+        let (mut dv, mut dd) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; XI]);
+        for (tile, place) in self.places.iter().enumerate() {
+            for c0 in (0..cs).step_by(PACK) {
+                for (xi, lanes) in dv.iter_mut().enumerate() {
+                    load(lanes, &self.v[(xi * count + tile) * cs + c0..][..PACK]);
+                }
+                transform(&dv, &mut dd, b);
+                for (e, lanes) in dd.iter().enumerate() {
+                    let pixel = place.input + e / 4 * e1 + e % 4;
+                    let dst = &mut self.grad[pixel * cs + c0..][..PACK];
+                    dst.iter_mut().zip(lanes).for_each(|(d, &v)| *d += v);
+                }
+            }
+        }
+    }
+}
+
+/// The per-ξ, per-group coefficient lanes of U for the forward product (terms: input channels
+/// of the group, lanes: its output channels) or, `transposed`, for the input gradient.
+fn kernel_lanes<T: Real>(g: &ConvGeom, u: &[T], transposed: bool) -> Vec<Lanes<T>> {
+    let (cg, og) = (g.cin_g(), g.cout_g());
+    let pairs = g.out_channels * cg;
+    (0..XI * g.groups)
+        .map(|k| {
+            let (xi, gi) = (k / g.groups, k % g.groups);
+            let coef = |o: usize, i: usize| u[xi * pairs + (gi * og + o) * cg + i];
+            if transposed {
+                Lanes::from_fn(og, cg, coef)
+            } else {
+                Lanes::from_fn(cg, og, |i, o| coef(o, i))
+            }
+        })
+        .collect()
+}
+
+pub(super) fn forward<T: Real>(
+    g: &ConvGeom,
+    x: ArrayView4<'_, T>,
+    w: ArrayView4<'_, T>,
+) -> Result<Array4<T>> {
+    let t = Tiling::new(g);
+    let (n, o_all, ho, wo) = g.out_shape();
+    let (cg, og) = (g.cin_g(), g.cout_g());
+    let lanes = kernel_lanes(g, &kernel_transform(g, w), false);
+    let mut y = Array4::<T>::zeros((n, o_all, ho, wo));
+    y.axis_chunks_iter_mut(Axis(0), t.samples)
+        .into_par_iter()
+        .zip(x.axis_chunks_iter(Axis(0), t.samples).into_par_iter())
+        .for_each_init(
+            || Chunk::new(g, &t),
+            |ch, (mut yc, xc)| {
+                ch.resize(g, &t, xc.len_of(Axis(0)));
+                ch.transform_input(g, &t, xc);
+                let count = ch.count;
+                let channels: Vec<usize> = (0..cg).collect();
+                let tiles: Vec<usize> = (0..count).map(|k| k * ch.cs).collect();
+                // M_ξ = U_ξ · V_ξ per group.
+                for (k, lanes) in lanes.iter().enumerate() {
+                    let (xi, gi) = (k / g.groups, k % g.groups);
+                    correlate_gather_by_position(
+                        lanes,
+                        &ch.v[xi * count * ch.cs + gi * cg..],
+                        &channels,
+                        &tiles,
+                        &mut ch.m[xi * count * ch.os + gi * og..],
+                        ch.os,
+                        false,
+                    );
+                }
+                ch.transform_output(g, yc.as_slice_mut().expect("a fresh array's samples"));
+            },
+        );
+    Ok(y)
+}
+
+pub(super) fn backward<T: Real>(
+    g: &ConvGeom,
+    x: ArrayView4<'_, T>,
+    w: ArrayView4<'_, T>,
+    delta: ArrayView4<'_, T>,
+    need_input: bool,
+) -> Result<(Option<Array4<T>>, Array4<T>)> {
+    let t = Tiling::new(g);
+    let (cg, og, c_all, o_all) = (g.cin_g(), g.cout_g(), g.in_channels, g.out_channels);
+    let lanes_t = kernel_lanes(g, &kernel_transform(g, w), true);
+    let rows = g.row_sources();
+    let cols = g.col_sources();
+    let (e0, e1) = t.plane;
+    let pairs = o_all * cg;
+    let delta = delta.as_standard_layout();
+    let parts: Vec<(Vec<T>, Option<Array4<T>>)> = x
+        .axis_chunks_iter(Axis(0), t.samples)
+        .into_par_iter()
+        .zip(delta.axis_chunks_iter(Axis(0), t.samples).into_par_iter())
+        .map_init(
+            || Chunk::new(g, &t),
+            |ch, (xc, dc)| {
+                let samples = xc.len_of(Axis(0));
+                ch.resize(g, &t, samples);
+                ch.transform_input(g, &t, xc);
+                ch.transform_output_gradient(g, dc.as_slice().expect("standard layout"));
+                let count = ch.count;
+                let channels: Vec<usize> = (0..cg).collect();
+                let tiles: Vec<usize> = (0..count).map(|k| k * ch.cs).collect();
+                // ∂U_ξ = ∂M_ξ · V_ξᵀ: terms over tiles, lanes over output channels.
+                let mut du = vec![T::zero(); XI * pairs];
+                for xi in 0..XI {
+                    for gi in 0..g.groups {
+                        let (first, os) = (xi * count * ch.os + gi * og, ch.os);
+                        let dm = &ch.m;
+                        let lanes = Lanes::from_rows(count, og, |tile, row| {
+                            row.copy_from_slice(&dm[first + tile * os..][..og]);
+                        });
+                        correlate_gather(
+                            &lanes,
+                            &ch.v[xi * count * ch.cs + gi * cg..],
+                            &tiles,
+                            &channels,
+                            &mut du[xi * pairs + gi * og * cg..],
+                            cg,
+                            false,
+                        );
+                    }
+                }
+                let dx = need_input.then(|| {
+                    // ∂V_ξ = U_ξᵀ · ∂M_ξ, into V's buffer (V is no longer needed).
+                    let channels: Vec<usize> = (0..og).collect();
+                    let tile_rows: Vec<usize> = (0..count).map(|k| k * ch.os).collect();
+                    for (k, lanes) in lanes_t.iter().enumerate() {
+                        let (xi, gi) = (k / g.groups, k % g.groups);
+                        correlate_gather_by_position(
+                            lanes,
+                            &ch.m[xi * count * ch.os + gi * og..],
+                            &channels,
+                            &tile_rows,
+                            &mut ch.v[xi * count * ch.cs + gi * cg..],
+                            ch.cs,
+                            false,
+                        );
+                    }
+                    ch.transform_input_gradient(&t);
+                    let mut dx = Array4::<T>::zeros((samples, c_all, g.height, g.width));
+                    for (s, mut dxn) in dx.axis_iter_mut(Axis(0)).enumerate() {
+                        for (c, dst) in dxn.axis_iter_mut(Axis(0)).enumerate() {
+                            let start = s * e0 * e1 * ch.cs + c;
+                            let shape = (e0, e1).strides((e1 * ch.cs, ch.cs));
+                            let plane = ArrayView2::from_shape(shape, &ch.grad[start..])
+                                .expect("E0 × E1 pixels of C channels");
+                            fold_padded(plane, &rows, &cols, dst);
+                        }
+                    }
+                    dx
+                });
+                (du, dx)
+            },
+        )
+        .collect();
+    // ∂W = Gᵀ ∂U G, ∂U summed over the chunks in order.
+    let mut du = vec![T::zero(); XI * pairs];
+    for (part, _) in &parts {
+        du.iter_mut().zip(part).for_each(|(s, &p)| *s += p);
+    }
+    let mut dw = vec![T::zero(); pairs * 9];
+    let (mut u, mut k) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; 9]);
+    for (p0, len) in blocks(pairs) {
+        for (xi, e) in u.iter_mut().enumerate() {
+            load(e, &du[xi * pairs + p0..][..len]);
+        }
+        transform(&u, &mut k, gt);
+        for (l, kernel) in dw[p0 * 9..(p0 + len) * 9].chunks_exact_mut(9).enumerate() {
+            kernel.iter_mut().zip(&k).for_each(|(w, e)| *w = e[l]);
+        }
+    }
+    let dw = Array4::from_shape_vec((o_all, cg, 3, 3), dw).expect("O·C/g·9 weights");
+    let dx = need_input.then(|| {
+        let views: Vec<_> = parts
+            .iter()
+            .filter_map(|(_, dx)| dx.as_ref().map(|d| d.view()))
+            .collect();
+        concatenate(Axis(0), &views).expect("chunks of one batch")
+    });
+    Ok((dx, dw))
+}
