@@ -1,6 +1,6 @@
 //! Rough images/s of a training step (forward + backward + SGD) and of inference for the seed's
 //! nets, per convolution algorithm:
-//! `cargo run --release --example cnn_throughput [steps] [shallow|deep] [direct|fft|im2col|auto]`.
+//! `cargo run --release --example cnn_throughput [steps] [shallow|deep] [direct|fft|im2col|winograd|auto]`.
 //! (The criterion benchmark `benches/cnn.rs` is the careful measurement.)
 
 use std::time::Instant;

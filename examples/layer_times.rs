@@ -1,5 +1,5 @@
 //! Time per layer of a training step (forward, backward, SGD update) of a preset, batch 64:
-//! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|auto] [steps] [infer]`.
+//! `cargo run --release --example layer_times [shallow|deep] [direct|fft|im2col|winograd|auto] [steps] [infer]`.
 //! Shows where a training step spends its time, layer by layer; with `infer`, where inference
 //! (eval mode, forward only, batch 1000) spends it.
 

@@ -26,7 +26,8 @@ pub struct TrainArgs {
     /// Network: shallow, deep or zipcode (16×16 input; digits are resized).
     #[arg(long, default_value = "shallow", conflicts_with = "resume")]
     arch: Arch,
-    /// Convolution algorithm: direct, fft, im2col or auto (times them on the first batch).
+    /// Convolution algorithm: direct, fft, im2col, winograd (3×3 stride-1 layers; others run
+    /// direct) or auto (times them on the first batch).
     /// Default: auto, or with --resume the checkpoint's.
     #[arg(long)]
     algo: Option<ConvAlgorithm>,
