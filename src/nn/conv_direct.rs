@@ -15,7 +15,7 @@
 //! Samples run in parallel (rayon); weight gradients are accumulated per fixed chunk of
 //! samples and the chunks summed in order, so the result does not depend on the thread count.
 
-use ndarray::{Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut2, Axis, ShapeBuilder};
+use ndarray::{Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 use super::conv2d::ConvGeom;
@@ -78,19 +78,11 @@ impl<T: Real> Pass<'_, T> {
     }
 }
 
-/// The input stack of one sample extended by the layer's padding into C planes of
-/// `plane.0` × `plane.1` (at least P0 × P1: the padded picture at the top left, the rest of
-/// each plane left as it is).
-pub(super) fn extend<T: Real>(
-    g: &ConvGeom,
-    xn: ArrayView3<'_, T>,
-    out: &mut [T],
-    plane: (usize, usize),
-) {
+/// The input stack of one sample extended by the layer's padding: C planes of P0 × P1.
+fn extend<T: Real>(g: &ConvGeom, xn: ArrayView3<'_, T>, out: &mut [T]) {
     let (p0, p1) = g.padded();
-    for (i, buf) in out.chunks_exact_mut(plane.0 * plane.1).enumerate() {
-        let view = ArrayViewMut2::from_shape((p0, p1).strides((plane.1, 1)), buf)
-            .expect("plane at least P0 × P1");
+    for (i, plane) in out.chunks_exact_mut(p0 * p1).enumerate() {
+        let view = ArrayViewMut2::from_shape((p0, p1), plane).expect("plane sized P0 × P1");
         pad_into(
             xn.index_axis(Axis(0), i),
             (g.pad.0, g.pad.0),
@@ -142,7 +134,7 @@ pub(super) fn forward<T: Real>(
             // One extended stack per worker's run of samples; `extend` rewrites all of it.
             || vec![T::zero(); g.in_channels * p0 * p1],
             |xp, (mut yn, xn)| {
-                extend(g, xn, xp, (p0, p1));
+                extend(g, xn, xp);
                 let ys = yn.as_slice_mut().expect("a fresh array is contiguous");
                 for (gi, lanes) in lanes.iter().enumerate() {
                     let pass = Pass {
@@ -201,7 +193,7 @@ fn weight_gradient<T: Real>(
             let samples = xc.len_of(Axis(0));
             let mut xp = vec![T::zero(); samples * stack];
             for (xn, dst) in xc.axis_iter(Axis(0)).zip(xp.chunks_exact_mut(stack)) {
-                extend(g, xn, dst, (p0, p1));
+                extend(g, xn, dst);
             }
             let positions: Vec<usize> = (0..samples)
                 .flat_map(|sn| {

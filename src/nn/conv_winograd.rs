@@ -33,11 +33,11 @@ use std::array::from_fn;
 use ndarray::{Array4, ArrayView2, ArrayView4, Axis, ShapeBuilder, concatenate};
 use rayon::prelude::*;
 
-use super::conv_direct::extend;
 use super::conv2d::{ConvGeom, fold_padded};
 use super::error::Result;
 use crate::real::Real;
 use crate::signal::multichannel::{Lanes, correlate_gather, correlate_gather_by_position};
+use crate::signal::scratch;
 
 /// Positions ξ of a transformed 4 × 4 tile.
 const XI: usize = 16;
@@ -191,24 +191,17 @@ struct Tiling {
     plane: (usize, usize),
     /// Samples per chunk.
     samples: usize,
+    /// The source row (column) of every row (column) of the extended planes: the padding.
+    row_sources: Vec<Option<usize>>,
+    col_sources: Vec<Option<usize>>,
 }
 
-/// Where one tile sits: its top-left input pixel in a chunk's extended planes, its top-left
-/// output in the chunk's output planes (channel 0), and whether its second output row and
-/// column are inside the output.
+/// Where one tile sits: its top-left input pixel in a chunk's extended planes and its
+/// top-left output pixel in the chunk's output grid.
 #[derive(Clone, Copy)]
 struct Place {
     input: usize,
     output: usize,
-    down: bool,
-    right: bool,
-}
-
-impl Place {
-    /// Whether output (p, q) of the tile is inside the output.
-    fn inside(&self, p: usize, q: usize) -> bool {
-        (p == 0 || self.down) && (q == 0 || self.right)
-    }
 }
 
 impl Tiling {
@@ -219,13 +212,22 @@ impl Tiling {
             cols,
             plane: (2 * rows + 2, 2 * cols + 2),
             samples: (TILES_PER_CHUNK / (rows * cols)).max(1),
+            row_sources: g.row_sources(),
+            col_sources: g.col_sources(),
         }
     }
 
+    /// Samples per parallel job: whole chunks, one run of them per thread. Each job allocates
+    /// its buffers once; per chunk, zeroing them would cost more than the chunk's transforms.
+    fn samples_per_job(&self, batch: usize) -> usize {
+        let chunks = batch.div_ceil(self.samples);
+        chunks.div_ceil(rayon::current_num_threads()).max(1) * self.samples
+    }
+
     /// The tiles of `samples` samples, in order.
-    fn places(&self, g: &ConvGeom, samples: usize) -> Vec<Place> {
+    fn places(&self, samples: usize) -> Vec<Place> {
         let (e0, e1) = self.plane;
-        let (ho, wo) = g.out;
+        let (g0, g1) = (2 * self.rows, 2 * self.cols);
         let mut v = Vec::with_capacity(samples * self.rows * self.cols);
         for s in 0..samples {
             for ty in 0..self.rows {
@@ -233,9 +235,7 @@ impl Tiling {
                     let (r, c) = (2 * ty, 2 * tx);
                     v.push(Place {
                         input: (s * e0 + r) * e1 + c,
-                        output: s * g.out_channels * ho * wo + r * wo + c,
-                        down: r + 1 < ho,
-                        right: c + 1 < wo,
+                        output: (s * g0 + r) * g1 + c,
                     });
                 }
             }
@@ -268,7 +268,7 @@ fn kernel_transform<T: Real>(g: &ConvGeom, w: ArrayView4<'_, T>) -> Vec<T> {
 /// O' likewise; the extra lanes are never read as data): the extended input planes at
 /// pixel·C' + c; V[ξ][tile][c] at (ξ·count + tile)·C' + c, in the backward pass then ∂V;
 /// M[ξ][tile][o] at (ξ·count + tile)·O' + o, in the backward pass ∂M.
-struct Chunk<T> {
+struct Chunk<T: Real> {
     count: usize,
     /// C' and O'.
     cs: usize,
@@ -276,51 +276,60 @@ struct Chunk<T> {
     places: Vec<Place>,
     v: Vec<T>,
     m: Vec<T>,
-    /// The samples' extended planes; their zero margins are never written.
+    /// The samples' extended planes; positions that copy no pixel are never written.
     planes: Vec<T>,
-    /// One sample's extension, plane by plane, before it is interleaved into `planes`.
-    stack: Vec<T>,
+    /// The samples' outputs (or output gradients) on the grid of whole tiles, 2·rows × 2·cols
+    /// pixels of O' channels: the tiles' loads and stores are whole packs.
+    grid: Vec<T>,
     /// The gradient of `planes`.
     grad: Vec<T>,
 }
 
 impl<T: Real> Chunk<T> {
+    /// Buffers for chunks of up to `t.samples` samples, from the scratch pool.
     fn new(g: &ConvGeom, t: &Tiling) -> Self {
-        let (p0, p1) = g.padded();
         let cs = g.in_channels.div_ceil(PACK) * PACK;
+        let os = g.out_channels.div_ceil(PACK) * PACK;
+        let tiles = t.samples * t.rows * t.cols;
+        let mut planes = scratch::take(t.samples * t.plane.0 * t.plane.1 * cs);
+        planes.iter_mut().for_each(|v| *v = T::zero());
+        let mut grid = scratch::take(tiles * 4 * os);
+        grid.iter_mut().for_each(|v| *v = T::zero());
         Chunk {
             count: 0,
             cs,
-            os: g.out_channels.div_ceil(PACK) * PACK,
+            os,
             places: Vec::new(),
-            v: Vec::new(),
-            m: Vec::new(),
-            planes: vec![T::zero(); t.samples * t.plane.0 * t.plane.1 * cs],
-            stack: vec![T::zero(); g.in_channels * p0 * p1],
+            v: scratch::take(XI * cs * tiles),
+            m: scratch::take(XI * os * tiles),
+            planes,
+            grid,
             grad: Vec::new(),
         }
     }
 
-    /// Sizes the buffers for `samples` samples.
-    fn resize(&mut self, g: &ConvGeom, t: &Tiling, samples: usize) {
-        self.places = t.places(g, samples);
+    /// Lays the buffers out for `samples` samples.
+    fn resize(&mut self, t: &Tiling, samples: usize) {
+        self.places = t.places(samples);
         self.count = self.places.len();
-        self.v.resize(XI * self.cs * self.count, T::zero());
-        self.m.resize(XI * self.os * self.count, T::zero());
     }
 
-    /// V = Bᵀ d B for every tile and channel of the chunk's samples `xc`.
-    fn transform_input(&mut self, g: &ConvGeom, t: &Tiling, xc: ArrayView4<'_, T>) {
-        let (p0, p1) = g.padded();
+    /// V = Bᵀ d B for every tile and channel of the chunk's samples `xs` (C × H × W each).
+    fn transform_input(&mut self, g: &ConvGeom, t: &Tiling, xs: &[T]) {
         let (e0, e1) = t.plane;
         let (count, cs) = (self.count, self.cs);
-        for (s, xn) in xc.axis_iter(Axis(0)).enumerate() {
-            extend(g, xn, &mut self.stack, (p0, p1));
-            for (c, plane) in self.stack.chunks_exact(p0 * p1).enumerate() {
-                for (r, row) in plane.chunks_exact(p1).enumerate() {
-                    let first = (s * e0 + r) * e1;
-                    for (q, &v) in row.iter().enumerate() {
-                        self.planes[(first + q) * cs + c] = v;
+        let (plane, stack) = (g.height * g.width, g.in_channels * g.height * g.width);
+        // The extended planes, read through the padding's source tables (a position that
+        // copies no pixel stays zero): every pixel's channels in a row.
+        for (s, xn) in xs.chunks_exact(stack).enumerate() {
+            for (r, sr) in t.row_sources.iter().enumerate() {
+                let Some(sr) = *sr else { continue };
+                for (c, sc) in t.col_sources.iter().enumerate() {
+                    let Some(sc) = *sc else { continue };
+                    let dst = &mut self.planes[((s * e0 + r) * e1 + c) * cs..][..g.in_channels];
+                    let src = &xn[sr * g.width + sc..];
+                    for (d, v) in dst.iter_mut().zip(src.iter().step_by(plane)) {
+                        *d = *v;
                     }
                 }
             }
@@ -340,49 +349,66 @@ impl<T: Real> Chunk<T> {
         }
     }
 
-    /// y = Aᵀ M A for every tile and output channel, into the chunk's output `ys` (the last
-    /// row or column of tiles may reach past the edge).
-    fn transform_output(&self, g: &ConvGeom, ys: &mut [T]) {
-        let (ho, wo) = g.out;
-        let (count, os) = (self.count, self.os);
+    /// y = Aᵀ M A for every tile and output channel, into the chunk's output `ys` through
+    /// the output grid.
+    fn transform_output(&mut self, g: &ConvGeom, t: &Tiling, ys: &mut [T]) {
+        let (count, os, gc) = (self.count, self.os, 2 * t.cols);
         let (mut m, mut y) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; 4]);
         for (tile, place) in self.places.iter().enumerate() {
-            for (o0, len) in blocks(g.out_channels) {
+            for o0 in (0..os).step_by(PACK) {
                 for (xi, lanes) in m.iter_mut().enumerate() {
                     load(lanes, &self.m[(xi * count + tile) * os + o0..][..PACK]);
                 }
                 transform(&m, &mut y, at);
                 for (e, lanes) in y.iter().enumerate() {
-                    let (p, q) = (e / 2, e % 2);
-                    if place.inside(p, q) {
-                        let first = place.output + o0 * ho * wo + p * wo + q;
-                        for (l, &value) in lanes[..len].iter().enumerate() {
-                            ys[first + l * ho * wo] = value;
-                        }
+                    let pixel = place.output + e / 2 * gc + e % 2;
+                    store(&mut self.grid[pixel * os + o0..][..PACK], lanes);
+                }
+            }
+        }
+        // NCHW from the grid; the grid's margin (outputs past the edge) is dropped.
+        let (ho, wo) = g.out;
+        let per_sample = 4 * t.rows * t.cols * os;
+        for (yn, grid) in ys
+            .chunks_exact_mut(g.out_channels * ho * wo)
+            .zip(self.grid.chunks_exact(per_sample))
+        {
+            for (o, plane) in yn.chunks_exact_mut(ho * wo).enumerate() {
+                for (r, row) in plane.chunks_exact_mut(wo).enumerate() {
+                    let src = &grid[r * gc * os + o..];
+                    for (y, v) in row.iter_mut().zip(src.iter().step_by(os)) {
+                        *y = *v;
                     }
                 }
             }
         }
     }
 
-    /// ∂M = A ∂Y Aᵀ for every tile and output channel of the chunk's output gradient `ds`
-    /// (outputs past the edge have none).
-    fn transform_output_gradient(&mut self, g: &ConvGeom, ds: &[T]) {
+    /// ∂M = A ∂Y Aᵀ for every tile and output channel of the chunk's output gradient `ds`,
+    /// through the output grid (whose margin, past the edge, stays zero).
+    fn transform_output_gradient(&mut self, g: &ConvGeom, t: &Tiling, ds: &[T]) {
+        let (count, os, gc) = (self.count, self.os, 2 * t.cols);
         let (ho, wo) = g.out;
-        let (count, os) = (self.count, self.os);
+        let per_sample = 4 * t.rows * t.cols * os;
+        for (dn, grid) in ds
+            .chunks_exact(g.out_channels * ho * wo)
+            .zip(self.grid.chunks_exact_mut(per_sample))
+        {
+            for (o, plane) in dn.chunks_exact(ho * wo).enumerate() {
+                for (r, row) in plane.chunks_exact(wo).enumerate() {
+                    let dst = grid[r * gc * os + o..].iter_mut().step_by(os);
+                    for (d, v) in dst.zip(row) {
+                        *d = *v;
+                    }
+                }
+            }
+        }
         let (mut dy, mut dm) = ([[T::zero(); PACK]; 4], [[T::zero(); PACK]; XI]);
         for (tile, place) in self.places.iter().enumerate() {
-            for (o0, len) in blocks(g.out_channels) {
+            for o0 in (0..os).step_by(PACK) {
                 for (e, lanes) in dy.iter_mut().enumerate() {
-                    let (p, q) = (e / 2, e % 2);
-                    let first = place.output + o0 * ho * wo + p * wo + q;
-                    for (l, lane) in lanes[..len].iter_mut().enumerate() {
-                        *lane = if place.inside(p, q) {
-                            ds[first + l * ho * wo]
-                        } else {
-                            T::zero()
-                        };
-                    }
+                    let pixel = place.output + e / 2 * gc + e % 2;
+                    load(lanes, &self.grid[pixel * os + o0..][..PACK]);
                 }
                 transform(&dy, &mut dm, a);
                 for (xi, lanes) in dm.iter().enumerate() {
@@ -397,8 +423,10 @@ impl<T: Real> Chunk<T> {
     fn transform_input_gradient(&mut self, t: &Tiling) {
         let (count, cs) = (self.count, self.cs);
         let e1 = t.plane.1;
-        self.grad.clear();
-        self.grad.resize(self.planes.len(), T::zero());
+        if self.grad.is_empty() {
+            self.grad = scratch::take(self.planes.len());
+        }
+        self.grad.iter_mut().for_each(|v| *v = T::zero());
         let (mut dv, mut dd) = ([[T::zero(); PACK]; XI], [[T::zero(); PACK]; XI]);
         for (tile, place) in self.places.iter().enumerate() {
             for c0 in (0..cs).step_by(PACK) {
@@ -412,6 +440,20 @@ impl<T: Real> Chunk<T> {
                     dst.iter_mut().zip(lanes).for_each(|(d, &v)| *d += v);
                 }
             }
+        }
+    }
+}
+
+impl<T: Real> Drop for Chunk<T> {
+    fn drop(&mut self) {
+        for buffer in [
+            &mut self.v,
+            &mut self.m,
+            &mut self.planes,
+            &mut self.grid,
+            &mut self.grad,
+        ] {
+            scratch::give_back(std::mem::take(buffer));
         }
     }
 }
@@ -440,18 +482,23 @@ pub(super) fn forward<T: Real>(
     w: ArrayView4<'_, T>,
 ) -> Result<Array4<T>> {
     let t = Tiling::new(g);
+    let x = x.as_standard_layout();
     let (n, o_all, ho, wo) = g.out_shape();
     let (cg, og) = (g.cin_g(), g.cout_g());
     let lanes = kernel_lanes(g, &kernel_transform(g, w), false);
     let mut y = Array4::<T>::zeros((n, o_all, ho, wo));
-    y.axis_chunks_iter_mut(Axis(0), t.samples)
+    let per_job = t.samples_per_job(n);
+    y.axis_chunks_iter_mut(Axis(0), per_job)
         .into_par_iter()
-        .zip(x.axis_chunks_iter(Axis(0), t.samples).into_par_iter())
-        .for_each_init(
-            || Chunk::new(g, &t),
-            |ch, (mut yc, xc)| {
-                ch.resize(g, &t, xc.len_of(Axis(0)));
-                ch.transform_input(g, &t, xc);
+        .zip(x.axis_chunks_iter(Axis(0), per_job).into_par_iter())
+        .for_each(|(mut yj, xj)| {
+            let ch = &mut Chunk::new(g, &t);
+            let chunks = yj
+                .axis_chunks_iter_mut(Axis(0), t.samples)
+                .zip(xj.axis_chunks_iter(Axis(0), t.samples));
+            for (mut yc, xc) in chunks {
+                ch.resize(&t, xc.len_of(Axis(0)));
+                ch.transform_input(g, &t, xc.as_slice().expect("standard layout"));
                 let count = ch.count;
                 let channels: Vec<usize> = (0..cg).collect();
                 let tiles: Vec<usize> = (0..count).map(|k| k * ch.cs).collect();
@@ -468,11 +515,14 @@ pub(super) fn forward<T: Real>(
                         false,
                     );
                 }
-                ch.transform_output(g, yc.as_slice_mut().expect("a fresh array's samples"));
-            },
-        );
+                ch.transform_output(g, &t, yc.as_slice_mut().expect("a fresh array's samples"));
+            }
+        });
     Ok(y)
 }
+
+/// One chunk's part of ∂U, and its samples' input gradient when asked for.
+type ChunkGradients<T> = (Vec<T>, Option<Array4<T>>);
 
 pub(super) fn backward<T: Real>(
     g: &ConvGeom,
@@ -482,24 +532,28 @@ pub(super) fn backward<T: Real>(
     need_input: bool,
 ) -> Result<(Option<Array4<T>>, Array4<T>)> {
     let t = Tiling::new(g);
+    let x = x.as_standard_layout();
     let (cg, og, c_all, o_all) = (g.cin_g(), g.cout_g(), g.in_channels, g.out_channels);
     let lanes_t = kernel_lanes(g, &kernel_transform(g, w), true);
-    let rows = g.row_sources();
-    let cols = g.col_sources();
     let (e0, e1) = t.plane;
     let pairs = o_all * cg;
     let delta = delta.as_standard_layout();
-    let parts: Vec<(Vec<T>, Option<Array4<T>>)> = x
-        .axis_chunks_iter(Axis(0), t.samples)
+    let per_job = t.samples_per_job(g.batch);
+    let jobs: Vec<Vec<ChunkGradients<T>>> = x
+        .axis_chunks_iter(Axis(0), per_job)
         .into_par_iter()
-        .zip(delta.axis_chunks_iter(Axis(0), t.samples).into_par_iter())
-        .map_init(
-            || Chunk::new(g, &t),
-            |ch, (xc, dc)| {
+        .zip(delta.axis_chunks_iter(Axis(0), per_job).into_par_iter())
+        .map(|(xj, dj)| {
+            let ch = &mut Chunk::new(g, &t);
+            let chunks = xj
+                .axis_chunks_iter(Axis(0), t.samples)
+                .zip(dj.axis_chunks_iter(Axis(0), t.samples));
+            let mut parts = Vec::new();
+            for (xc, dc) in chunks {
                 let samples = xc.len_of(Axis(0));
-                ch.resize(g, &t, samples);
-                ch.transform_input(g, &t, xc);
-                ch.transform_output_gradient(g, dc.as_slice().expect("standard layout"));
+                ch.resize(&t, samples);
+                ch.transform_input(g, &t, xc.as_slice().expect("standard layout"));
+                ch.transform_output_gradient(g, &t, dc.as_slice().expect("standard layout"));
                 let count = ch.count;
                 let channels: Vec<usize> = (0..cg).collect();
                 let tiles: Vec<usize> = (0..count).map(|k| k * ch.cs).collect();
@@ -547,15 +601,17 @@ pub(super) fn backward<T: Real>(
                             let shape = (e0, e1).strides((e1 * ch.cs, ch.cs));
                             let plane = ArrayView2::from_shape(shape, &ch.grad[start..])
                                 .expect("E0 × E1 pixels of C channels");
-                            fold_padded(plane, &rows, &cols, dst);
+                            fold_padded(plane, &t.row_sources, &t.col_sources, dst);
                         }
                     }
                     dx
                 });
-                (du, dx)
-            },
-        )
+                parts.push((du, dx));
+            }
+            parts
+        })
         .collect();
+    let parts: Vec<_> = jobs.into_iter().flatten().collect();
     // ∂W = Gᵀ ∂U G, ∂U summed over the chunks in order.
     let mut du = vec![T::zero(); XI * pairs];
     for (part, _) in &parts {

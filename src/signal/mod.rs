@@ -25,6 +25,7 @@ pub mod multichannel;
 mod options;
 pub mod overlap_add;
 pub mod padding;
+pub mod scratch;
 
 pub use conv::{Conv, PlaneDim, convolve, correlate};
 pub use options::{Algorithm, Op, Output, Padding, ParseOptionError};
