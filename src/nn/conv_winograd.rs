@@ -21,9 +21,8 @@
 //! ∂W = Gᵀ ∂U G; the input gradient ∂V_ξ = U_ξᵀ · ∂M_ξ, then B ∂V Bᵀ per tile, the
 //! overlapping tiles added and folded back through the padding onto the source pixels.
 //!
-//! The transforms run on packs of 16 tiles (or kernels) at once, so each of their additions is
-//! one vector instruction. They only add, subtract and halve, so results agree with `Direct`
-//! to rounding.
+//! The transforms run on packs of 16 channels (or kernels) at once, in loops over the pack that
+//! vectorise. They only add, subtract and halve, so results agree with `Direct` to rounding.
 //! Other kernels, strides and dilations run `Direct` ([`applies`]). Samples run in parallel in
 //! fixed chunks; weight gradients are summed chunk by chunk in order, so results do not depend
 //! on the thread count.
@@ -46,7 +45,7 @@ const XI: usize = 16;
 /// that a chunk's transformed tiles stay in the core's cache.
 const TILES_PER_CHUNK: usize = 128;
 
-/// Tiles (or kernels) transformed together: one AVX-512 vector of f32.
+/// Channels (or kernels) transformed together: 64 bytes of f32, a cache line.
 const PACK: usize = 16;
 
 /// Whether the layer's geometry is one Winograd's F(2×2, 3×3) computes.
@@ -99,41 +98,10 @@ fn a<T: Real>(y: [T; 2]) -> [T; 4] {
 type Block<T, const E: usize> = [[T; PACK]; E];
 
 /// `dst` = F X Fᵀ item by item, X the I × I entries of `src` (row-major), for the 1-D
-/// transform x ↦ F x = `f(x)`. The loop runs over the items, so it vectorises across them:
-/// compiled for AVX-512 when the CPU has it (one vector of f32 per entry), else for the
-/// baseline.
+/// transform x ↦ F x = `f(x)`. The loop runs over the items, so it vectorises across them.
+/// (A copy compiled for AVX-512 measured no faster: the transforms are a small part of the
+/// work next to the products and the data movement.)
 fn transform<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
-    src: &Block<T, II>,
-    dst: &mut Block<T, OO>,
-    f: F,
-) where
-    T: Real,
-    F: Fn([T; I]) -> [T; O],
-{
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU supports the features the function is compiled for.
-        unsafe { transform_avx512(src, dst, f) };
-        return;
-    }
-    transform_items(src, dst, f);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn transform_avx512<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
-    src: &Block<T, II>,
-    dst: &mut Block<T, OO>,
-    f: F,
-) where
-    T: Real,
-    F: Fn([T; I]) -> [T; O],
-{
-    transform_items(src, dst, f);
-}
-
-#[inline(always)]
-fn transform_items<T, F, const I: usize, const O: usize, const II: usize, const OO: usize>(
     src: &Block<T, II>,
     dst: &mut Block<T, OO>,
     f: F,

@@ -27,6 +27,7 @@ use rustfft::{Fft, FftPlanner};
 use super::Padding;
 use super::buffer;
 use super::geometry::AxisGeometry;
+use super::scratch::{self, Pool};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
@@ -37,9 +38,8 @@ use crate::real::Real;
 struct PlanCache<T: Real> {
     real: Mutex<RealFftPlanner<T>>,
     complex: Mutex<FftPlanner<T>>,
-    spare: Mutex<Vec<Vec<Complex<T>>>>,
-    spare_rows: Mutex<Vec<Vec<Complex<T>>>>,
-    spare_real: Mutex<Vec<Vec<T>>>,
+    spare: Pool<Complex<T>>,
+    spare_rows: Pool<Complex<T>>,
 }
 
 impl<T: Real> PlanCache<T> {
@@ -47,9 +47,8 @@ impl<T: Real> PlanCache<T> {
         PlanCache {
             real: Mutex::new(RealFftPlanner::new()),
             complex: Mutex::new(FftPlanner::new()),
-            spare: Mutex::new(Vec::new()),
-            spare_rows: Mutex::new(Vec::new()),
-            spare_real: Mutex::new(Vec::new()),
+            spare: Pool::new(SPARE_BUFFERS),
+            spare_rows: Pool::new(SPARE_BUFFERS),
         }
     }
 }
@@ -59,33 +58,7 @@ const SPARE_BUFFERS: usize = 6;
 
 /// Returns a spectrum buffer to the pool (dropped if the pool is full).
 fn recycle<T: Real>(buffer: Vec<Complex<T>>) {
-    put_back(&cache::<T>().spare, buffer);
-}
-
-fn put_back<V>(pool: &Mutex<Vec<Vec<V>>>, buffer: Vec<V>) {
-    if buffer.capacity() == 0 {
-        return;
-    }
-    let mut spare = lock(pool);
-    if spare.len() < SPARE_BUFFERS {
-        spare.push(buffer);
-    }
-}
-
-/// A buffer of `len` values from `pool` (fresh if none is large enough). Its contents are
-/// whatever they were: scratch that the caller overwrites before reading.
-fn take<V: Copy>(pool: &Mutex<Vec<Vec<V>>>, len: usize, fill: V) -> Vec<V> {
-    let mut v = reuse(pool, len).unwrap_or_default();
-    v.truncate(len);
-    v.resize(len, fill);
-    v
-}
-
-/// A spare buffer from `pool` with room for `len` values, if the pool holds one.
-fn reuse<V>(pool: &Mutex<Vec<Vec<V>>>, len: usize) -> Option<Vec<V>> {
-    let mut spare = lock(pool);
-    let i = spare.iter().position(|b| b.capacity() >= len)?;
-    Some(spare.swap_remove(i))
+    cache::<T>().spare.put_back(buffer);
 }
 
 /// The scratch rows of one transform task — a real row, a spectrum row and the planner's
@@ -103,9 +76,9 @@ impl<T: Real> RowScratch<T> {
         let pools = cache::<T>();
         let zero = Complex::new(T::zero(), T::zero());
         RowScratch {
-            real: take(&pools.spare_real, real, T::zero()),
-            spectrum: take(&pools.spare_rows, spectrum, zero),
-            fft: take(&pools.spare_rows, fft, zero),
+            real: scratch::take(real),
+            spectrum: pools.spare_rows.take(spectrum, zero),
+            fft: pools.spare_rows.take(fft, zero),
         }
     }
 }
@@ -113,9 +86,11 @@ impl<T: Real> RowScratch<T> {
 impl<T: Real> Drop for RowScratch<T> {
     fn drop(&mut self) {
         let pools = cache::<T>();
-        put_back(&pools.spare_real, std::mem::take(&mut self.real));
-        put_back(&pools.spare_rows, std::mem::take(&mut self.spectrum));
-        put_back(&pools.spare_rows, std::mem::take(&mut self.fft));
+        scratch::give_back(std::mem::take(&mut self.real));
+        pools
+            .spare_rows
+            .put_back(std::mem::take(&mut self.spectrum));
+        pools.spare_rows.put_back(std::mem::take(&mut self.fft));
     }
 }
 
@@ -270,7 +245,7 @@ fn too_large(what: &str) -> ConvError {
 
 /// A zeroed buffer of `len` complex samples, reusing a spare one when it is large enough.
 fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
-    let mut v = match reuse(&cache::<T>().spare, len) {
+    let mut v = match cache::<T>().spare.reuse(len) {
         Some(mut v) => {
             v.clear();
             v
