@@ -125,3 +125,59 @@ fn loss_backward_skips_only_the_input_gradient() {
         }
     }
 }
+
+/// A batch of more than `SHARD_SAMPLES` runs as parallel shards: the loss, the logits' gradient
+/// and every parameter gradient are the whole batch's (one forward and backward pass), up to
+/// rounding; gradients already present are added to, as in one pass.
+#[test]
+fn a_sharded_step_is_the_whole_batch_step() {
+    let n = 2 * convkit::nn::model::SHARD_SAMPLES + 6; // three shards of 23, 23, 24
+    let mut rng = convkit::nn::Rng::new(4);
+    let x: ArrayD<f64> = rng.uniform_array(&[n, 1, 28, 28], -1.0, 1.0);
+    let labels: Vec<usize> = (0..n).map(|_| rng.below(10)).collect();
+    for algo in [ConvAlgorithm::Direct, ConvAlgorithm::Winograd] {
+        let mut sharded = presets::deep::<f64>(2, algo).unwrap();
+        let mut whole = presets::deep::<f64>(2, algo).unwrap();
+        // Two steps, so that the second runs on replicas made by the first.
+        for _ in 0..2 {
+            let got = sharded.loss_backward(x.clone(), &labels).unwrap();
+            let logits = whole.forward(x.clone()).unwrap();
+            let logits = logits.into_dimensionality::<ndarray::Ix2>().unwrap();
+            let want = convkit::nn::softmax_cross_entropy(logits.view(), &labels).unwrap();
+            whole.backward(want.grad.clone().into_dyn()).unwrap();
+            assert!((got.loss - want.loss).abs() < 1e-12, "{algo}: loss");
+            let scale = want.grad.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (g, w) in got.grad.iter().zip(&want.grad) {
+                assert!((g - w).abs() <= 1e-12 * scale, "{algo}: logits' gradient");
+            }
+            for (a, b) in sharded.params().iter().zip(whole.params()) {
+                let scale = b.grad.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                assert!(scale > 0.0, "{algo}: {} has a gradient", b.name);
+                for (u, v) in a.grad.iter().zip(&b.grad) {
+                    assert!((u - v).abs() <= 1e-10 * scale, "{algo}: {}", a.name);
+                }
+            }
+        }
+    }
+}
+
+/// Each shard draws its own dropout masks: a batch whose two halves are the same samples gets
+/// different logits' gradients in the two halves, and the same ones without dropout.
+#[test]
+fn shards_draw_their_own_dropout_masks() {
+    let half = convkit::nn::model::SHARD_SAMPLES;
+    let mut rng = convkit::nn::Rng::new(6);
+    let x: ArrayD<f64> = rng.uniform_array(&[half, 1, 28, 28], -1.0, 1.0);
+    let x = ndarray::concatenate(ndarray::Axis(0), &[x.view(), x.view()]).unwrap();
+    let labels: Vec<usize> = (0..2 * half).map(|i| (i % half) % 10).collect();
+    for dropout in [true, false] {
+        let mut net = presets::shallow::<f64>(3, ConvAlgorithm::Direct).unwrap();
+        if dropout {
+            net.insert(3, Box::new(convkit::nn::Dropout::new(0.5, 8).unwrap()));
+            net.reseed(21);
+        }
+        let step = net.loss_backward(x.clone(), &labels).unwrap();
+        let (a, b) = step.grad.view().split_at(ndarray::Axis(0), half);
+        assert_eq!(a != b, dropout, "dropout {dropout}");
+    }
+}

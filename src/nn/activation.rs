@@ -146,6 +146,10 @@ fn chain<T: Real>(g: &mut ArrayD<T>, x: &ArrayD<T>, derivative: impl Fn(T) -> T)
 }
 
 impl<T: Real> Layer<T> for Activation<T> {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         match self.kind {
             ActivationKind::Relu => "ReLU()".into(),

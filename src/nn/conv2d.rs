@@ -537,6 +537,7 @@ impl fmt::Display for AutoChoice {
 }
 
 /// A 2-D convolution layer (PyTorch's `nn.Conv2d`).
+#[derive(Clone)]
 pub struct Conv2d<T: Real> {
     config: Conv2dConfig,
     weight: Param<T>,
@@ -730,6 +731,10 @@ fn to4<T>(x: ArrayD<T>, layer: &str, channels: usize) -> Result<Array4<T>> {
 }
 
 impl<T: Real> Layer<T> for Conv2d<T> {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         self.config.describe()
     }

@@ -177,6 +177,10 @@ impl<T: Real> Dense<T> {
 }
 
 impl<T: Real> Layer<T> for Dense<T> {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         format!(
             "Linear(in_features={}, out_features={}, bias={})",

@@ -40,6 +40,10 @@ impl<T: Real> Dropout<T> {
 }
 
 impl<T: Real> Layer<T> for Dropout<T> {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         format!("Dropout(p={})", self.p)
     }

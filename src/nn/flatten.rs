@@ -29,6 +29,10 @@ fn standard<T: Real>(x: ArrayD<T>) -> ArrayD<T> {
 }
 
 impl<T: Real> Layer<T> for Flatten {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         "Flatten()".into()
     }

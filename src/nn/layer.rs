@@ -95,4 +95,11 @@ pub trait Layer<T: Real>: Send {
     /// Restarts the layer's random stream from `seed` (only dropout draws random numbers), so
     /// a training run can derive every epoch's masks from its seed and resume exactly.
     fn reseed(&mut self, _seed: u64) {}
+
+    /// A copy of the layer (parameters, mode, algorithm choices) that can run another shard of
+    /// a training batch on another thread; see [`Sequential::loss_backward`](super::Sequential::loss_backward).
+    /// `None` (the default) keeps a model that holds this layer to one shard.
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        None
+    }
 }

@@ -1,18 +1,40 @@
 //! `Sequential`: layers applied in order, with parameter iteration and counting, train/eval
 //! mode, a forward pass that caches what backward needs, and the backward pass in reverse order.
+//!
+//! A training step ([`Sequential::loss_backward`]) on more than [`SHARD_SAMPLES`] samples is
+//! data-parallel: the batch is cut into equal shards, each runs forward and backward through its
+//! own copy of the layers on one of rayon's threads, and the shards' parameter gradients are
+//! added in shard order. One parallel region per step instead of one per layer keeps both cores
+//! busy and each shard's activations in its core's cache; the shards depend on the batch size
+//! only, so the numbers do not depend on the thread count.
 
-use ndarray::{Array2, ArrayD, Ix2};
+use std::ops::Range;
+
+use ndarray::{Array2, ArrayD, Axis, Ix2};
+use rayon::prelude::*;
 
 use super::ConvAlgorithm;
 use super::error::{Result, shape_error};
+use super::init::Rng;
 use super::layer::{Layer, Param};
 use super::loss::{LossAndGrad, softmax_cross_entropy};
 use crate::real::Real;
+
+/// Most samples one shard of a training batch holds (see the module docs): a batch of 64 runs
+/// as two shards of 32.
+pub const SHARD_SAMPLES: usize = 32;
+
+type Layers<T> = Vec<Box<dyn Layer<T>>>;
 
 /// A chain of layers (PyTorch's `nn.Sequential`).
 pub struct Sequential<T: Real> {
     layers: Vec<Box<dyn Layer<T>>>,
     training: bool,
+    // Copies of `layers` for the second, third, … shard of a training batch; made on first use,
+    // their parameter values are refreshed from `layers` at every step.
+    replicas: Vec<Layers<T>>,
+    // The last `reseed` seed, from which the replicas' random streams are derived.
+    seed: u64,
 }
 
 impl<T: Real> Default for Sequential<T> {
@@ -27,6 +49,8 @@ impl<T: Real> Sequential<T> {
         Sequential {
             layers: Vec::new(),
             training: true,
+            replicas: Vec::new(),
+            seed: 0,
         }
     }
 
@@ -41,6 +65,7 @@ impl<T: Real> Sequential<T> {
         layer.set_training(self.training);
         self.layers.push(layer);
         self.hint_input_gradients();
+        self.replicas.clear();
     }
 
     /// Inserts a layer before position `index` (at the end if `index` ≥ the layer count).
@@ -48,6 +73,7 @@ impl<T: Real> Sequential<T> {
         layer.set_training(self.training);
         self.layers.insert(index.min(self.layers.len()), layer);
         self.hint_input_gradients();
+        self.replicas.clear();
     }
 
     /// Tells every layer whether `loss_backward` will ask it for ∂L/∂input (all but the first).
@@ -62,8 +88,10 @@ impl<T: Real> Sequential<T> {
         &self.layers
     }
 
-    /// The layers, mutably.
+    /// The layers, mutably. (A change to a layer other than its parameter values reaches the
+    /// shards of the next training step, which are copied afresh.)
     pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer<T>>] {
+        self.replicas.clear();
         &mut self.layers
     }
 
@@ -107,9 +135,13 @@ impl<T: Real> Sequential<T> {
     }
 
     /// Restarts every layer's random stream (dropout masks) from `seed` and the layer's index.
+    /// The other shards of a training batch draw from streams derived from `seed` and the
+    /// shard's index.
     pub fn reseed(&mut self, seed: u64) {
-        for (i, l) in self.layers.iter_mut().enumerate() {
-            l.reseed(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        self.seed = seed;
+        reseed_layers(&mut self.layers, seed);
+        for (r, layers) in self.replicas.iter_mut().enumerate() {
+            reseed_layers(layers, replica_seed(seed, r));
         }
     }
 
@@ -135,14 +167,22 @@ impl<T: Real> Sequential<T> {
 
     fn set_training(&mut self, training: bool) {
         self.training = training;
-        for l in &mut self.layers {
+        for l in self
+            .layers
+            .iter_mut()
+            .chain(self.replicas.iter_mut().flatten())
+        {
             l.set_training(training);
         }
     }
 
     /// Sets the convolution algorithm of every convolution layer.
     pub fn set_algorithm(&mut self, algorithm: ConvAlgorithm) {
-        for l in &mut self.layers {
+        for l in self
+            .layers
+            .iter_mut()
+            .chain(self.replicas.iter_mut().flatten())
+        {
             l.set_algorithm(algorithm);
         }
     }
@@ -189,23 +229,70 @@ impl<T: Real> Sequential<T> {
 
     /// Forward, mean softmax cross-entropy against `labels`, backward: the gradients of one
     /// training step are accumulated and the loss and the logits' gradient returned.
+    ///
+    /// A batch of more than [`SHARD_SAMPLES`] samples runs as equal shards in parallel (see the
+    /// module docs) when every layer can [`replicate`](Layer::replicate); the result is the
+    /// whole batch's, up to rounding. Dropout draws each shard's masks from its own stream.
     pub fn loss_backward(&mut self, x: ArrayD<T>, labels: &[usize]) -> Result<LossAndGrad<T>> {
-        let logits = self.forward(x)?;
-        let shape = logits.shape().to_vec();
-        let logits: Array2<T> = logits
-            .into_dimensionality::<Ix2>()
-            .map_err(|_| shape_error("loss", "[N, classes]", &shape))?;
-        let lg = softmax_cross_entropy(logits.view(), labels)?;
-        // Nobody asks for the gradient of the images: the first layer skips it.
-        let mut grad = lg.grad.clone().into_dyn();
-        for (i, l) in self.layers.iter_mut().enumerate().rev() {
-            if i == 0 {
-                l.backward_params(grad)?;
-                break;
-            }
-            grad = l.backward(grad)?;
+        let n = x.shape().first().copied().unwrap_or(0);
+        let shards = n.div_ceil(SHARD_SAMPLES);
+        if shards < 2 || labels.len() != n || !self.ensure_replicas(shards - 1) {
+            return layers_loss_backward(&mut self.layers, x, labels, T::one());
         }
-        Ok(lg)
+        for replica in &mut self.replicas[..shards - 1] {
+            for (to, from) in replica
+                .iter_mut()
+                .flat_map(|l| l.params_mut())
+                .zip(self.layers.iter().flat_map(|l| l.params()))
+            {
+                to.value.assign(&from.value);
+                to.zero_grad();
+            }
+        }
+        let ranges: Vec<Range<usize>> = (0..shards)
+            .map(|s| s * n / shards..(s + 1) * n / shards)
+            .collect();
+        let jobs: Vec<(&mut Layers<T>, Range<usize>)> = std::iter::once(&mut self.layers)
+            .chain(self.replicas.iter_mut())
+            .zip(ranges)
+            .collect();
+        let steps: Vec<Result<LossAndGrad<T>>> = jobs
+            .into_par_iter()
+            .map(|(layers, r)| {
+                let xs = x.slice_axis(Axis(0), r.clone().into()).to_owned();
+                let share = T::from_f64_lossy(r.len() as f64 / n as f64);
+                layers_loss_backward(layers, xs, &labels[r], share)
+            })
+            .collect();
+        let steps = steps.into_iter().collect::<Result<Vec<_>>>()?;
+        for replica in &self.replicas[..shards - 1] {
+            for (to, from) in self
+                .layers
+                .iter_mut()
+                .flat_map(|l| l.params_mut())
+                .zip(replica.iter().flat_map(|l| l.params()))
+            {
+                to.grad += &from.grad;
+            }
+        }
+        let grads: Vec<_> = steps.iter().map(|s| s.grad.view()).collect();
+        let grad = ndarray::concatenate(Axis(0), &grads)
+            .map_err(|_| shape_error("loss", "equal shard logits", &[n]))?;
+        let loss = steps.iter().fold(T::zero(), |acc, s| acc + s.loss);
+        Ok(LossAndGrad { loss, grad })
+    }
+
+    /// Makes sure `count` replicas exist; false if some layer cannot be replicated.
+    fn ensure_replicas(&mut self, count: usize) -> bool {
+        while self.replicas.len() < count {
+            let copy: Option<Vec<_>> = self.layers.iter().map(|l| l.replicate()).collect();
+            let Some(mut copy) = copy else {
+                return false;
+            };
+            reseed_layers(&mut copy, replica_seed(self.seed, self.replicas.len()));
+            self.replicas.push(copy);
+        }
+        true
     }
 
     /// The model in PyTorch's repr style, with the parameter count.
@@ -217,6 +304,47 @@ impl<T: Real> Sequential<T> {
         s += &format!(")  # {} parameters", self.param_count());
         s
     }
+}
+
+/// Forward, loss and backward of one shard through `layers`; `share` (the shard's fraction of
+/// the batch) scales the loss and its gradient so that the shards add up to the batch mean.
+fn layers_loss_backward<T: Real>(
+    layers: &mut [Box<dyn Layer<T>>],
+    x: ArrayD<T>,
+    labels: &[usize],
+    share: T,
+) -> Result<LossAndGrad<T>> {
+    let logits = layers.iter_mut().try_fold(x, |x, l| l.forward(x))?;
+    let shape = logits.shape().to_vec();
+    let logits: Array2<T> = logits
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| shape_error("loss", "[N, classes]", &shape))?;
+    let mut lg = softmax_cross_entropy(logits.view(), labels)?;
+    if share != T::one() {
+        lg.loss *= share;
+        lg.grad.mapv_inplace(|g| g * share);
+    }
+    // Nobody asks for the gradient of the images: the first layer skips it.
+    let mut grad = lg.grad.clone().into_dyn();
+    for (i, l) in layers.iter_mut().enumerate().rev() {
+        if i == 0 {
+            l.backward_params(grad)?;
+            break;
+        }
+        grad = l.backward(grad)?;
+    }
+    Ok(lg)
+}
+
+fn reseed_layers<T: Real>(layers: &mut [Box<dyn Layer<T>>], seed: u64) {
+    for (i, l) in layers.iter_mut().enumerate() {
+        l.reseed(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
+}
+
+/// The seed of replica `r` (the shard `r + 1`) of a model reseeded with `seed`.
+fn replica_seed(seed: u64, r: usize) -> u64 {
+    Rng::derive(seed, &[r as u64 + 1])
 }
 
 #[cfg(test)]

@@ -291,6 +291,10 @@ fn divisor<T: Real>(kind: PoolKind, wr: &Window, wc: &Window) -> T {
 }
 
 impl<T: Real> Layer<T> for Pool2d<T> {
+    fn replicate(&self) -> Option<Box<dyn Layer<T>>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn describe(&self) -> String {
         let name = match self.kind {
             PoolKind::Max => "MaxPool2d".to_string(),

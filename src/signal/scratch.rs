@@ -34,10 +34,15 @@ impl<V: Copy> Pool<V> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A spare buffer with room for `len` values, if the pool holds one.
+    /// The smallest spare buffer with room for `len` values, if the pool holds one (the
+    /// smallest, so that a small request leaves the large buffers to the large requests).
     pub(crate) fn reuse(&self, len: usize) -> Option<Vec<V>> {
         let mut spare = self.lock();
-        let i = spare.iter().position(|b| b.capacity() >= len)?;
+        let (i, _) = spare
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= len)
+            .min_by_key(|(_, b)| b.capacity())?;
         Some(spare.swap_remove(i))
     }
 
@@ -62,8 +67,9 @@ impl<V: Copy> Pool<V> {
     }
 }
 
-/// Buffers kept per sample type by [`give_back`].
-const KEPT: usize = 16;
+/// Buffers kept per sample type by [`give_back`]: enough for the Winograd chunks of two
+/// training shards at once (five buffers each, two chunks per shard).
+const KEPT: usize = 32;
 
 static POOL_F32: Pool<f32> = Pool::new(KEPT);
 static POOL_F64: Pool<f64> = Pool::new(KEPT);
@@ -126,5 +132,17 @@ mod tests {
         spare.extend([9u8, 9]);
         pool.put_back(spare);
         assert_eq!(pool.take(3, 1), vec![9, 9, 1]);
+    }
+
+    #[test]
+    fn a_request_gets_the_smallest_buffer_with_room() {
+        let pool = Pool::new(4);
+        for len in [100usize, 10, 50] {
+            pool.put_back(vec![len as u32; len]);
+        }
+        assert_eq!(pool.take(20, 0)[0], 50);
+        assert_eq!(pool.take(5, 0)[0], 10);
+        assert_eq!(pool.take(60, 0)[0], 100);
+        assert!(pool.reuse(1).is_none());
     }
 }
