@@ -21,6 +21,8 @@ fn net(name: &str, algo: ConvAlgorithm) -> Sequential<f32> {
 }
 
 fn bench_cnn(c: &mut Criterion) {
+    // As the `convkit` command does (see `convkit::malloc`).
+    convkit::malloc::keep_freed_memory();
     let mut rng = Rng::new(5);
     let x: ArrayD<f32> = rng.uniform_array(&[BATCH, 1, 28, 28], -1.0, 1.0);
     let labels: Vec<usize> = (0..BATCH).map(|_| rng.below(10)).collect();

@@ -9,6 +9,8 @@ use convkit::nn::{ConvAlgorithm, Rng, Sgd, presets};
 use ndarray::ArrayD;
 
 fn main() -> Result<(), convkit::nn::NnError> {
+    // Keep freed memory for the next step instead of re-faulting it (see `convkit::malloc`).
+    convkit::malloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     let steps: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let only_net = args.get(2).cloned();

@@ -10,6 +10,8 @@ use convkit::train::{
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Keep freed memory for the next step instead of re-faulting it (see `convkit::malloc`).
+    convkit::malloc::keep_freed_memory();
     // The four IDX files (gzip) the repository carries: 6,000 training, 2,000 test digits.
     let mnist = Mnist::load(concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist"))?;
 

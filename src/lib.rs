@@ -36,6 +36,7 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod image;
+pub mod malloc;
 pub mod nn;
 pub mod npy;
 pub mod plot;

@@ -1,4 +1,4 @@
-//! The `convkit` command line: argument parsing only; the work is in `convkit::cli`.
+//! The `convkit` command line: argument parsing and process setup; the work is in `convkit::cli`.
 
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -20,6 +20,8 @@ fn restore_default_sigpipe() {
 
 fn main() {
     restore_default_sigpipe();
+    // Training reuses the same megabytes every step: keep them instead of re-faulting them.
+    convkit::malloc::keep_freed_memory();
     let cli = match convkit::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

@@ -29,7 +29,7 @@
 
 use std::array::from_fn;
 
-use ndarray::{Array4, ArrayView2, ArrayView4, Axis, ShapeBuilder, concatenate};
+use ndarray::{Array4, ArrayView2, ArrayView4, Axis, ShapeBuilder};
 use rayon::prelude::*;
 
 use super::conv2d::{ConvGeom, fold_padded};
@@ -517,9 +517,6 @@ pub(super) fn forward<T: Real>(
     Ok(y)
 }
 
-/// One chunk's part of ∂U, and its samples' input gradient when asked for.
-type ChunkGradients<T> = (Vec<T>, Option<Array4<T>>);
-
 pub(super) fn backward<T: Real>(
     g: &ConvGeom,
     x: ArrayView4<'_, T>,
@@ -535,17 +532,26 @@ pub(super) fn backward<T: Real>(
     let pairs = o_all * cg;
     let delta = delta.as_standard_layout();
     let per_job = t.samples_per_job(g.batch);
-    let jobs: Vec<Vec<ChunkGradients<T>>> = x
+    // Written chunk by chunk in place; without an input gradient, an empty array of as many
+    // samples keeps the chunks of the three batches in step.
+    let mut dx = if need_input {
+        Array4::<T>::zeros((g.batch, c_all, g.height, g.width))
+    } else {
+        Array4::<T>::zeros((g.batch, 0, 0, 0))
+    };
+    let jobs: Vec<Vec<Vec<T>>> = x
         .axis_chunks_iter(Axis(0), per_job)
         .into_par_iter()
         .zip(delta.axis_chunks_iter(Axis(0), per_job).into_par_iter())
-        .map(|(xj, dj)| {
+        .zip(dx.axis_chunks_iter_mut(Axis(0), per_job).into_par_iter())
+        .map(|((xj, dj), mut dxj)| {
             let ch = &mut Chunk::new(g, &t);
             let chunks = xj
                 .axis_chunks_iter(Axis(0), t.samples)
-                .zip(dj.axis_chunks_iter(Axis(0), t.samples));
+                .zip(dj.axis_chunks_iter(Axis(0), t.samples))
+                .zip(dxj.axis_chunks_iter_mut(Axis(0), t.samples));
             let mut parts = Vec::new();
-            for (xc, dc) in chunks {
+            for ((xc, dc), mut dxc) in chunks {
                 let samples = xc.len_of(Axis(0));
                 ch.resize(&t, samples);
                 ch.transform_input(g, &t, xc.as_slice().expect("standard layout"));
@@ -573,13 +579,12 @@ pub(super) fn backward<T: Real>(
                         );
                     }
                 }
-                let dx = need_input.then(|| {
+                if need_input {
                     // ∂V_ξ = U_ξᵀ · ∂M_ξ, into V's buffer (V is no longer needed).
                     let (dm, dv) = ((&ch.m[..], ch.os, og), (&mut ch.v[..], ch.cs, cg));
                     products(g.groups, &lanes_t, count, dm, dv);
                     ch.transform_input_gradient(&t);
-                    let mut dx = Array4::<T>::zeros((samples, c_all, g.height, g.width));
-                    for (s, mut dxn) in dx.axis_iter_mut(Axis(0)).enumerate() {
+                    for (s, mut dxn) in dxc.axis_iter_mut(Axis(0)).enumerate() {
                         for (c, dst) in dxn.axis_iter_mut(Axis(0)).enumerate() {
                             let start = s * e0 * e1 * ch.cs + c;
                             let shape = (e0, e1).strides((e1 * ch.cs, ch.cs));
@@ -588,9 +593,8 @@ pub(super) fn backward<T: Real>(
                             fold_padded(plane, &t.row_sources, &t.col_sources, dst);
                         }
                     }
-                    dx
-                });
-                parts.push((du, dx));
+                }
+                parts.push(du);
             }
             parts
         })
@@ -598,7 +602,7 @@ pub(super) fn backward<T: Real>(
     let parts: Vec<_> = jobs.into_iter().flatten().collect();
     // ∂W = Gᵀ ∂U G, ∂U summed over the chunks in order.
     let mut du = vec![T::zero(); XI * pairs];
-    for (part, _) in &parts {
+    for part in &parts {
         du.iter_mut().zip(part).for_each(|(s, &p)| *s += p);
     }
     let mut dw = vec![T::zero(); pairs * 9];
@@ -613,12 +617,5 @@ pub(super) fn backward<T: Real>(
         }
     }
     let dw = Array4::from_shape_vec((o_all, cg, 3, 3), dw).expect("O·C/g·9 weights");
-    let dx = need_input.then(|| {
-        let views: Vec<_> = parts
-            .iter()
-            .filter_map(|(_, dx)| dx.as_ref().map(|d| d.view()))
-            .collect();
-        concatenate(Axis(0), &views).expect("chunks of one batch")
-    });
-    Ok((dx, dw))
+    Ok((need_input.then_some(dx), dw))
 }
