@@ -210,26 +210,37 @@ fn bad_shapes_are_errors() {
 }
 
 #[test]
-fn winograd_matches_direct_across_chunks() {
-    // Odd-sized outputs (tiles reaching past the edge) and batches of several chunks of
-    // samples, the last one partial: each chunk must start from clean buffers.
+fn chunked_algorithms_match_direct_across_chunks() {
+    // Odd-sized outputs (Winograd's tiles reaching past the edge) and batches of several
+    // chunks of samples (Winograd's and Fft's), the last one partial: each chunk must start
+    // from clean buffers, and the weight gradient sums every chunk. Fft also with groups.
     for mode in PaddingMode::ALL {
-        let cfg = Conv2dConfig::new(5, 7, 3)
-            .padding_2d(1, 0)
-            .padding_mode(mode);
-        let (x, w, b) = params::<f64>(&cfg, [23, 5, 9, 11], 3);
-        let run = |algo| {
-            let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
-            let g = conv2d_backward(x.view(), w.view(), y.view(), &cfg, algo).unwrap();
-            (y, g)
-        };
-        let (y0, g0) = run(ConvAlgorithm::Direct);
-        let (y1, g1) = run(ConvAlgorithm::Winograd);
-        let errs = [
-            rel(&y1, &y0),
-            rel(&g1.input, &g0.input),
-            rel(&g1.weight, &g0.weight),
-        ];
-        assert!(errs.iter().all(|&e| e < 1e-12), "{mode:?}: {errs:?}");
+        for (algo, groups, batch) in [
+            (ConvAlgorithm::Winograd, 1, 23),
+            (ConvAlgorithm::Fft, 1, 37),
+            (ConvAlgorithm::Fft, 2, 37),
+        ] {
+            let cfg = Conv2dConfig::new(4, 6, 3)
+                .padding_2d(1, 0)
+                .padding_mode(mode)
+                .groups(groups);
+            let (x, w, b) = params::<f64>(&cfg, [batch, 4, 9, 11], 3);
+            let run = |algo| {
+                let y = conv2d_forward(x.view(), w.view(), Some(b.view()), &cfg, algo).unwrap();
+                let g = conv2d_backward(x.view(), w.view(), y.view(), &cfg, algo).unwrap();
+                (y, g)
+            };
+            let (y0, g0) = run(ConvAlgorithm::Direct);
+            let (y1, g1) = run(algo);
+            let errs = [
+                rel(&y1, &y0),
+                rel(&g1.input, &g0.input),
+                rel(&g1.weight, &g0.weight),
+            ];
+            assert!(
+                errs.iter().all(|&e| e < 1e-12),
+                "{algo} groups {groups} {mode:?}: {errs:?}"
+            );
+        }
     }
 }

@@ -1,26 +1,34 @@
-//! `ConvAlgorithm::Fft`: the three passes through the toolkit's real 2-D FFT
-//! ([`PlaneSpectrum`]), every plane and every kernel transformed once per batch and products
-//! accumulated in the frequency domain, one inverse transform per result plane.
+//! `ConvAlgorithm::Fft`: the three passes through the toolkit's real 2-D FFT, every plane and
+//! every kernel transformed once per batch ([`SpectrumBatch`]), the sums over channels done in
+//! the frequency domain as one complex matrix product per frequency bin, one inverse transform
+//! per result plane.
 //!
 //! All transforms have the size L0 × L1 = fast_len(P0) × fast_len(P1) of the padded input plane
-//! P0 × P1 (padded in the layer's mode by the toolkit's `padding::pad`):
+//! P0 × P1 (padded in the layer's mode by the toolkit's `padding::pad`). At bin b, with the
+//! channels of each group as the columns of a matrix:
 //!
-//! * forward: Y[n,o] = Σ_j X[n,i] · F[o,j] with F the spectrum of the flipped, dilated kernel;
-//!   y is the inverse sampled from (K'-1) every s (the overlap-save window: the circular
-//!   wrap-around only reaches the first K'-1 samples);
-//! * weight: ∂W[o,j] = IFFT(Σ_n X[n,i] · D̄[n,o]) sampled from (Δ'-1) every d, D̄ the spectrum of
-//!   δ upsampled by s and flipped (Δ' its span);
-//! * input: ∂pad(x)[n,i] = IFFT(Σ_o D[n,o] · G[o,j]), D of δ upsampled, G of W dilated
+//! * forward: Y_b[n, o] = Σ_j X_b[n, i(o, j)] · F_b[o, j], F the spectrum of the flipped,
+//!   dilated kernel; y is the inverse sampled from (K'-1) every s (the overlap-save window: the
+//!   circular wrap-around only reaches the first K'-1 samples);
+//! * weight: ∂W_b[o, j] = Σ_n D̄_b[n, o] · X_b[n, i(o, j)], sampled from (Δ'-1) every d, D̄ the
+//!   spectrum of δ upsampled by s and flipped (Δ' its span);
+//! * input: ∂pad(x)_b[n, i] = Σ_o D_b[n, o] · G_b[o, j(i)], D of δ upsampled, G of W dilated
 //!   (not flipped); this full convolution is at most P long, so no wrap-around at all.
+//!
+//! Each of these is a GEMM per bin and group (ndarray's `general_mat_mul`, matrixmultiply's
+//! complex kernel); its sums run in a fixed order, so results do not depend on the thread count.
 
-use ndarray::{Array2, Array4, ArrayView2, ArrayView4, Axis, s};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, Array4, ArrayView2, ArrayView4, ArrayViewMut2, Axis, s};
+use num_complex::Complex;
 use rayon::prelude::*;
 
 use super::conv2d::{ConvGeom, fold_padded, upsample};
 use super::error::Result;
 use crate::real::Real;
-use crate::signal::fft::{PlaneSpectrum, fast_len};
+use crate::signal::fft::fast_len;
 use crate::signal::padding::pad;
+use crate::signal::spectrum_batch::SpectrumBatch;
 
 /// The kernel spread d apart, optionally flipped on both axes.
 fn spread<T: Real>(k: ArrayView2<'_, T>, d: (usize, usize), flip: bool) -> Array2<T> {
@@ -43,45 +51,99 @@ fn sizes(g: &ConvGeom) -> (usize, usize) {
     (fast_len(p0), fast_len(p1))
 }
 
-/// Spectra of the padded input planes of every sample: [n][i].
-fn input_spectra<T: Real>(
-    g: &ConvGeom,
-    x: ArrayView4<'_, T>,
-) -> Result<Vec<Vec<PlaneSpectrum<T>>>> {
+/// Spectra of the padded input planes of the samples of `x`, plane n·C + i.
+fn input_spectra<T: Real>(g: &ConvGeom, x: ArrayView4<'_, T>) -> Result<SpectrumBatch<T>> {
     let (l0, l1) = sizes(g);
     let (ph, pw) = g.pad;
-    (0..g.batch)
-        .into_par_iter()
-        .map(|n| {
-            (0..g.in_channels)
-                .map(|i| {
-                    let xp = pad(x.slice(s![n, i, .., ..]), (ph, ph), (pw, pw), g.mode)?;
-                    Ok(PlaneSpectrum::of_plane(xp.view(), l0, l1)?)
-                })
-                .collect()
-        })
-        .collect()
+    let c = g.in_channels;
+    Ok(SpectrumBatch::of_planes(
+        x.len_of(Axis(0)) * c,
+        l0,
+        l1,
+        |p| {
+            pad(
+                x.slice(s![p / c, p % c, .., ..]),
+                (ph, ph),
+                (pw, pw),
+                g.mode,
+            )
+        },
+    )?)
 }
 
-/// Spectra of every kernel slice, spread by the dilation: [o][j].
+/// Spectra of every kernel slice spread by the dilation, plane o·C/g + j.
 fn kernel_spectra<T: Real>(
     g: &ConvGeom,
     w: ArrayView4<'_, T>,
     flip: bool,
-) -> Result<Vec<Vec<PlaneSpectrum<T>>>> {
+) -> Result<SpectrumBatch<T>> {
     let (l0, l1) = sizes(g);
-    (0..g.out_channels)
-        .into_par_iter()
-        .map(|o| {
-            (0..g.cin_g())
-                .map(|j| {
-                    let f = spread(w.slice(s![o, j, .., ..]), g.dilation, flip);
-                    Ok(PlaneSpectrum::of_plane(f.view(), l0, l1)?)
-                })
-                .collect()
-        })
-        .collect()
+    let cg = g.cin_g();
+    Ok(SpectrumBatch::of_planes(
+        g.out_channels * cg,
+        l0,
+        l1,
+        |p| {
+            Ok(spread(
+                w.slice(s![p / cg, p % cg, .., ..]),
+                g.dilation,
+                flip,
+            ))
+        },
+    )?)
 }
+
+/// Spectra of the samples of δ upsampled by the stride, plane n·O + o; flipped on both axes if
+/// asked.
+fn delta_spectra<T: Real>(
+    g: &ConvGeom,
+    delta: ArrayView4<'_, T>,
+    flip: bool,
+) -> Result<SpectrumBatch<T>> {
+    let (l0, l1) = sizes(g);
+    let o = g.out_channels;
+    Ok(SpectrumBatch::of_planes(
+        delta.len_of(Axis(0)) * o,
+        l0,
+        l1,
+        |p| {
+            let du = upsample(delta.slice(s![p / o, p % o, .., ..]), g.stride);
+            Ok(if flip {
+                du.slice(s![..;-1, ..;-1]).to_owned()
+            } else {
+                du
+            })
+        },
+    )?)
+}
+
+/// A batch of `count.0 × count.1` spectra with, at every bin b, `product(b, out_b)` (out_b
+/// the strided `count.0 × count.1` matrix of bin b, zero on entry).
+fn per_bin<T: Real>(
+    count: (usize, usize),
+    size: (usize, usize),
+    product: impl Fn(usize, ArrayViewMut2<'_, Complex<T>>) + Sync,
+) -> SpectrumBatch<T> {
+    let mut out = SpectrumBatch::zeros(count.0 * count.1, size.0, size.1);
+    out.view_mut(count.0, count.1)
+        .axis_iter_mut(Axis(2))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(b, bin)| product(b, bin));
+    out
+}
+
+fn one<T: Real>() -> Complex<T> {
+    Complex::new(T::one(), T::zero())
+}
+
+fn zero<T: Real>() -> Complex<T> {
+    Complex::new(T::zero(), T::zero())
+}
+
+/// Samples transformed and multiplied together: rows enough for the per-bin products, few
+/// enough that a chunk's spectra stay in cache (a batch of 1000 never holds all of its spectra).
+const CHUNK: usize = 16;
 
 pub(super) fn forward<T: Real>(
     g: &ConvGeom,
@@ -89,22 +151,33 @@ pub(super) fn forward<T: Real>(
     w: ArrayView4<'_, T>,
 ) -> Result<Array4<T>> {
     let (n, o, ho, wo) = g.out_shape();
-    let (l0, l1) = sizes(g);
+    let (c, cg, og) = (g.in_channels, g.cin_g(), g.cout_g());
     let (k0, k1) = g.span();
     let kernels = kernel_spectra(g, w, true)?;
-    let inputs = input_spectra(g, x)?;
+    let fv = kernels.view(o, cg);
     let mut y = Array4::<T>::zeros((n, o, ho, wo));
-    y.axis_iter_mut(Axis(0))
+    y.axis_chunks_iter_mut(Axis(0), CHUNK)
         .into_par_iter()
-        .zip(inputs.par_iter())
-        .try_for_each(|(mut yn, xs)| -> Result<()> {
-            for oc in 0..o {
-                let mut acc = PlaneSpectrum::zeros(l0, l1)?;
-                for (j, k) in kernels[oc].iter().enumerate() {
-                    acc.add_product(&xs[g.input_channel(oc, j)], k);
+        .zip(x.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
+        .try_for_each(|(mut yc, xc)| -> Result<()> {
+            let m = xc.len_of(Axis(0));
+            let inputs = input_spectra(g, xc)?;
+            let xv = inputs.view(m, c);
+            let ys = per_bin((m, o), sizes(g), |b, mut yb| {
+                let (xb, fb) = (xv.index_axis(Axis(2), b), fv.index_axis(Axis(2), b));
+                for gi in 0..g.groups {
+                    general_mat_mul(
+                        one(),
+                        &xb.slice(s![.., gi * cg..(gi + 1) * cg]),
+                        &fb.slice(s![gi * og..(gi + 1) * og, ..]).t(),
+                        zero(),
+                        &mut yb.slice_mut(s![.., gi * og..(gi + 1) * og]),
+                    );
                 }
-                let plane = acc.inverse_window(k0 - 1, g.stride.0, ho, k1 - 1, g.stride.1, wo)?;
-                yn.index_axis_mut(Axis(0), oc).assign(&plane);
+            });
+            let planes = ys.inverse_windows(k0 - 1, g.stride.0, ho, k1 - 1, g.stride.1, wo)?;
+            for (p, plane) in planes.into_iter().enumerate() {
+                yc.slice_mut(s![p / o, p % o, .., ..]).assign(&plane);
             }
             Ok(())
         })?;
@@ -119,73 +192,85 @@ pub(super) fn backward<T: Real>(
     need_input: bool,
 ) -> Result<(Option<Array4<T>>, Array4<T>)> {
     let (n, o, _, _) = g.out_shape();
+    let (c, cg, og) = (g.in_channels, g.cin_g(), g.cout_g());
     let (kh, kw) = g.kernel;
-    let (l0, l1) = sizes(g);
     let (p0, p1) = g.padded();
-    let inputs = input_spectra(g, x)?;
-    let kernels = kernel_spectra(g, w, false)?;
-    // Spectra of δ upsampled by the stride: plain (input gradient) and flipped (weight gradient).
-    let deltas: Vec<Vec<(PlaneSpectrum<T>, PlaneSpectrum<T>)>> = (0..n)
-        .into_par_iter()
-        .map(|sn| {
-            (0..o)
-                .map(|oc| {
-                    let du = upsample(delta.slice(s![sn, oc, .., ..]), g.stride);
-                    let flipped = du.slice(s![..;-1, ..;-1]);
-                    Ok((
-                        PlaneSpectrum::of_plane(du.view(), l0, l1)?,
-                        PlaneSpectrum::of_plane(flipped, l0, l1)?,
-                    ))
-                })
-                .collect::<Result<_>>()
-        })
-        .collect::<Result<_>>()?;
     let (dspan0, dspan1) = (
         (g.out.0 - 1) * g.stride.0 + 1,
         (g.out.1 - 1) * g.stride.1 + 1,
     );
-
-    // Weight gradient: one accumulator per (o, j), summed over the batch in sample order.
-    let mut dw = Array4::<T>::zeros(w.raw_dim());
-    let planes: Vec<Array2<T>> = (0..o * g.cin_g())
+    let kernels = if need_input {
+        Some(kernel_spectra(g, w, false)?)
+    } else {
+        None
+    };
+    let (rows, cols) = (g.row_sources(), g.col_sources());
+    // Written chunk by chunk in place; without an input gradient, an empty array of as many
+    // samples keeps the chunks of the three batches in step.
+    let mut dx = if need_input {
+        Array4::<T>::zeros(x.raw_dim())
+    } else {
+        Array4::<T>::zeros((n, 0, 0, 0))
+    };
+    let partials: Vec<SpectrumBatch<T>> = x
+        .axis_chunks_iter(Axis(0), CHUNK)
         .into_par_iter()
-        .map(|idx| {
-            let (oc, j) = (idx / g.cin_g(), idx % g.cin_g());
-            let i = g.input_channel(oc, j);
-            let mut acc = PlaneSpectrum::zeros(l0, l1)?;
-            for sn in 0..n {
-                acc.add_product(&inputs[sn][i], &deltas[sn][oc].1);
+        .zip(delta.axis_chunks_iter(Axis(0), CHUNK).into_par_iter())
+        .zip(dx.axis_chunks_iter_mut(Axis(0), CHUNK).into_par_iter())
+        .map(|((xc, dc), mut dxc)| -> Result<SpectrumBatch<T>> {
+            let m = xc.len_of(Axis(0));
+            // This chunk's part of ∂W_b = D̄_bᵀ · X_b per group (the sum over its samples).
+            let inputs = input_spectra(g, xc)?;
+            let flipped = delta_spectra(g, dc, true)?;
+            let (xv, dv) = (inputs.view(m, c), flipped.view(m, o));
+            let dws = per_bin((o, cg), sizes(g), |b, mut dwb| {
+                let (xb, db) = (xv.index_axis(Axis(2), b), dv.index_axis(Axis(2), b));
+                for gi in 0..g.groups {
+                    general_mat_mul(
+                        one(),
+                        &db.slice(s![.., gi * og..(gi + 1) * og]).t(),
+                        &xb.slice(s![.., gi * cg..(gi + 1) * cg]),
+                        zero(),
+                        &mut dwb.slice_mut(s![gi * og..(gi + 1) * og, ..]),
+                    );
+                }
+            });
+            // ∂pad(x)_b = D_b · G_b per group, then folded through the padding.
+            if let Some(kernels) = &kernels {
+                let deltas = delta_spectra(g, dc, false)?;
+                let (dv, gv) = (deltas.view(m, o), kernels.view(o, cg));
+                let dxs = per_bin((m, c), sizes(g), |b, mut dxb| {
+                    let (db, gb) = (dv.index_axis(Axis(2), b), gv.index_axis(Axis(2), b));
+                    for gi in 0..g.groups {
+                        general_mat_mul(
+                            one(),
+                            &db.slice(s![.., gi * og..(gi + 1) * og]),
+                            &gb.slice(s![gi * og..(gi + 1) * og, ..]),
+                            zero(),
+                            &mut dxb.slice_mut(s![.., gi * cg..(gi + 1) * cg]),
+                        );
+                    }
+                });
+                let planes = dxs.inverse_windows(0, 1, p0, 0, 1, p1)?;
+                for (p, plane) in planes.iter().enumerate() {
+                    let dst = dxc.slice_mut(s![p / c, p % c, .., ..]);
+                    fold_padded(plane.view(), &rows, &cols, dst);
+                }
             }
-            Ok(acc.inverse_window(dspan0 - 1, g.dilation.0, kh, dspan1 - 1, g.dilation.1, kw)?)
+            Ok(dws)
         })
         .collect::<Result<_>>()?;
-    for (idx, plane) in planes.into_iter().enumerate() {
-        dw.slice_mut(s![idx / g.cin_g(), idx % g.cin_g(), .., ..])
-            .assign(&plane);
+    // The chunks' parts added in chunk order, so the sum does not depend on the thread count.
+    let mut dws = SpectrumBatch::zeros(o * cg, sizes(g).0, sizes(g).1);
+    for part in &partials {
+        ndarray::Zip::from(dws.view_mut(o, cg))
+            .and(part.view(o, cg))
+            .for_each(|a, &b| *a += b);
     }
-
-    if !need_input {
-        return Ok((None, dw));
+    let planes = dws.inverse_windows(dspan0 - 1, g.dilation.0, kh, dspan1 - 1, g.dilation.1, kw)?;
+    let mut dw = Array4::<T>::zeros(w.raw_dim());
+    for (p, plane) in planes.into_iter().enumerate() {
+        dw.slice_mut(s![p / cg, p % cg, .., ..]).assign(&plane);
     }
-    // Input gradient: per sample, Σ over the output channels that read each input channel.
-    let rows = g.row_sources();
-    let cols = g.col_sources();
-    let mut dx = Array4::<T>::zeros(x.raw_dim());
-    dx.axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .zip(deltas.par_iter())
-        .try_for_each(|(mut dxn, ds)| -> Result<()> {
-            for i in 0..g.in_channels {
-                let group = i / g.cin_g();
-                let j = i % g.cin_g();
-                let mut acc = PlaneSpectrum::zeros(l0, l1)?;
-                for oc in group * g.cout_g()..(group + 1) * g.cout_g() {
-                    acc.add_product(&ds[oc].0, &kernels[oc][j]);
-                }
-                let dxp = acc.inverse_window(0, 1, p0, 0, 1, p1)?;
-                fold_padded(dxp.view(), &rows, &cols, dxn.index_axis_mut(Axis(0), i));
-            }
-            Ok(())
-        })?;
-    Ok((Some(dx), dw))
+    Ok((need_input.then_some(dx), dw))
 }

@@ -112,15 +112,15 @@ fn lock<P>(m: &Mutex<P>) -> std::sync::MutexGuard<'_, P> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn real_forward<T: Real>(len: usize) -> Arc<dyn RealToComplex<T>> {
+pub(super) fn real_forward<T: Real>(len: usize) -> Arc<dyn RealToComplex<T>> {
     lock(&cache::<T>().real).plan_fft_forward(len)
 }
 
-fn real_inverse<T: Real>(len: usize) -> Arc<dyn ComplexToReal<T>> {
+pub(super) fn real_inverse<T: Real>(len: usize) -> Arc<dyn ComplexToReal<T>> {
     lock(&cache::<T>().real).plan_fft_inverse(len)
 }
 
-fn complex_plan<T: Real>(len: usize, inverse: bool) -> Arc<dyn Fft<T>> {
+pub(super) fn complex_plan<T: Real>(len: usize, inverse: bool) -> Arc<dyn Fft<T>> {
     let mut planner = lock(&cache::<T>().complex);
     if inverse {
         planner.plan_fft_inverse(len)
@@ -261,7 +261,7 @@ fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
 }
 
 /// Transposes a row-major `rows × cols` block into `cols × rows`.
-fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
+pub(super) fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
     const TILE: usize = 32;
     for r0 in (0..rows).step_by(TILE) {
         for c0 in (0..cols).step_by(TILE) {

@@ -26,6 +26,7 @@ mod options;
 pub mod overlap_add;
 pub mod padding;
 pub mod scratch;
+pub mod spectrum_batch;
 
 pub use conv::{Conv, PlaneDim, convolve, correlate};
 pub use options::{Algorithm, Op, Output, Padding, ParseOptionError};
