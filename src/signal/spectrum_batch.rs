@@ -42,7 +42,7 @@ impl<T: Real> SpectrumBatch<T> {
     /// use convkit::signal::spectrum_batch::SpectrumBatch;
     /// use ndarray::Array2;
     /// // Two 1×1 planes, 3 and 5: their spectra are constant.
-    /// let b = SpectrumBatch::of_planes(2, 2, 4, |p| Ok(Array2::from_elem((1, 1), [3.0, 5.0][p])))?;
+    /// let b = SpectrumBatch::of_planes(2, 2, 4, |p| Ok(Array2::from_elem((1, 1), [3.0f64, 5.0][p])))?;
     /// assert_eq!(b.bins(), 2 * 3);
     /// assert!((b.view(1, 2)[[0, 1, 4]].re - 5.0).abs() < 1e-12);
     /// # Ok::<(), convkit::ConvError>(())
