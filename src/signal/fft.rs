@@ -374,19 +374,35 @@ impl<T: Real> Spectrum<T> {
                 } = scratch;
                 let r = rows(i);
                 spec.copy_from_slice(&row_major[r * h..(r + 1) * h]);
-                // The spectrum of a real row has real end bins; rounding may leave a trace.
-                spec[0].im = T::zero();
-                if l1.is_multiple_of(2) {
-                    spec[h - 1].im = T::zero();
-                }
-                c2r.process_with_scratch(spec, real, scratch)
-                    .expect("buffer sizes come from the plan");
-                for (c, o) in out_row.iter_mut().enumerate() {
-                    *o = real[first_col + c * col_step] * scale;
-                }
+                let samples = (first_col, col_step, scale);
+                inverse_row(c2r.as_ref(), spec, real, scratch, samples, out_row);
             },
         );
         Ok(out)
+    }
+}
+
+/// The real row of the spectrum `spec` (its h = l1/2 + 1 bins; used as scratch), sampled:
+/// `out[c] = y[first + c·step] · scale` for `(first, step, scale) = samples`.
+pub(super) fn inverse_row<T: Real>(
+    c2r: &dyn ComplexToReal<T>,
+    spec: &mut [Complex<T>],
+    real: &mut [T],
+    scratch: &mut [Complex<T>],
+    samples: (usize, usize, T),
+    out: &mut [T],
+) {
+    let h = spec.len();
+    // The spectrum of a real row has real end bins; rounding may leave a trace.
+    spec[0].im = T::zero();
+    if real.len().is_multiple_of(2) {
+        spec[h - 1].im = T::zero();
+    }
+    c2r.process_with_scratch(spec, real, scratch)
+        .expect("buffer sizes come from the plan");
+    let (first, step, scale) = samples;
+    for (c, o) in out.iter_mut().enumerate() {
+        *o = real[first + c * step] * scale;
     }
 }
 

@@ -18,7 +18,7 @@ use ndarray::{Array2, ArrayView3, ArrayViewMut3};
 use num_complex::Complex;
 use rayon::prelude::*;
 
-use super::fft::{complex_plan, real_forward, real_inverse, transpose};
+use super::fft::{complex_plan, inverse_row, real_forward, real_inverse, transpose};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
@@ -182,19 +182,13 @@ impl<T: Real> SpectrumBatch<T> {
                     columns.process_with_scratch(spectrum, s_cols);
                     transpose(spectrum, rows, h, l0);
                     let mut out = Array2::<T>::zeros((n_rows, n_cols));
-                    for (i, mut out_row) in out.rows_mut().into_iter().enumerate() {
+                    let width = n_cols.max(1);
+                    let slices = out.as_slice_mut().expect("a fresh array");
+                    for (i, out_row) in slices.chunks_mut(width).enumerate() {
                         let r = row0 + i * row_step;
                         row.copy_from_slice(&rows[r * h..(r + 1) * h]);
-                        // The spectrum of a real row has real end bins; rounding may leave a trace.
-                        row[0].im = T::zero();
-                        if l1.is_multiple_of(2) {
-                            row[h - 1].im = T::zero();
-                        }
-                        c2r.process_with_scratch(row, real, s_rows)
-                            .expect("buffer sizes come from the plan");
-                        for (c, o) in out_row.iter_mut().enumerate() {
-                            *o = real[col0 + c * col_step] * scale;
-                        }
+                        let samples = (col0, col_step, scale);
+                        inverse_row(c2r.as_ref(), row, real, s_rows, samples, out_row);
                     }
                     out
                 },
