@@ -406,6 +406,24 @@ pub(super) fn inverse_row<T: Real>(
     }
 }
 
+/// Checks that a window of samples `start + i·step` (i < n) on each axis, given as
+/// `(start, step, n)`, lies inside an `l0 × l1` transform.
+pub(super) fn check_window(
+    (l0, l1): (usize, usize),
+    rows: (usize, usize, usize),
+    cols: (usize, usize, usize),
+) -> Result<()> {
+    let outside = |(start, step, n): (usize, usize, usize), len: usize| {
+        n > 0 && start + step * (n - 1) >= len
+    };
+    if outside(rows, l0) || outside(cols, l1) {
+        return Err(ConvError::TooLarge(format!(
+            "window outside the {l0}×{l1} transform"
+        )));
+    }
+    Ok(())
+}
+
 /// The plane that *convolving* with equals correlating with `g`: `g` flipped on both axes, its
 /// taps spread `dilation` apart (K'0 × K'1).
 pub(super) fn convolution_kernel<T: Real>(
@@ -570,15 +588,11 @@ impl<T: Real> PlaneSpectrum<T> {
         col_step: usize,
         n_cols: usize,
     ) -> Result<Array2<T>> {
-        let (l0, l1) = self.size();
-        let last = |start: usize, step: usize, n: usize| start + step * n.saturating_sub(1);
-        if (n_rows > 0 && last(row0, row_step, n_rows) >= l0)
-            || (n_cols > 0 && last(col0, col_step, n_cols) >= l1)
-        {
-            return Err(ConvError::TooLarge(format!(
-                "window outside the {l0}×{l1} transform"
-            )));
-        }
+        check_window(
+            self.size(),
+            (row0, row_step, n_rows),
+            (col0, col_step, n_cols),
+        )?;
         self.inner
             .inverse_rows(|i| row0 + i * row_step, n_rows, col0, col_step, n_cols)
     }

@@ -18,7 +18,7 @@ use ndarray::{Array2, ArrayView3, ArrayViewMut3};
 use num_complex::Complex;
 use rayon::prelude::*;
 
-use super::fft::{complex_plan, inverse_row, real_forward, real_inverse, transpose};
+use super::fft::{check_window, complex_plan, inverse_row, real_forward, real_inverse, transpose};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
@@ -150,14 +150,7 @@ impl<T: Real> SpectrumBatch<T> {
         n_cols: usize,
     ) -> Result<Vec<Array2<T>>> {
         let (l0, l1) = (self.l0, self.l1);
-        let last = |start: usize, step: usize, n: usize| start + step * n.saturating_sub(1);
-        if (n_rows > 0 && last(row0, row_step, n_rows) >= l0)
-            || (n_cols > 0 && last(col0, col_step, n_cols) >= l1)
-        {
-            return Err(ConvError::TooLarge(format!(
-                "window outside the {l0}×{l1} transform"
-            )));
-        }
+        check_window((l0, l1), (row0, row_step, n_rows), (col0, col_step, n_cols))?;
         let h = l1 / 2 + 1;
         let bins = l0 * h;
         let columns = complex_plan::<T>(l0, true);
