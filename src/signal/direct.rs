@@ -216,7 +216,7 @@ fn correlate_plain<T: Real>(
     let work = out.len().saturating_mul(g.len());
     let width = cols.out_len;
     let flat = out.as_slice_mut().expect("a fresh array is contiguous");
-    if work < PARALLEL_WORK || rayon::current_num_threads() == 1 {
+    if threads_for(work) == 1 {
         for (r, row) in flat.chunks_mut(width).enumerate() {
             compute(r, 0, row);
         }
@@ -230,6 +230,20 @@ fn correlate_plain<T: Real>(
             .for_each(|(i, chunk)| compute(0, i * COLUMN_CHUNK, chunk));
     }
     Ok(out)
+}
+
+/// The threads the direct algorithm uses for `work` multiply-adds: one below
+/// `PARALLEL_WORK` (2²⁰), else all of rayon's pool.
+///
+/// ```
+/// assert_eq!(convkit::signal::direct::threads_for(1000), 1);
+/// ```
+pub fn threads_for(work: usize) -> usize {
+    if work < PARALLEL_WORK {
+        1
+    } else {
+        rayon::current_num_threads()
+    }
 }
 
 /// Splits a kernel of rank 1 into a column u and a row v with g[a, b] = u[a]·v[b], when every
