@@ -175,11 +175,12 @@ pub(super) fn forward<T: Real>(
                     );
                 }
             });
-            let planes = ys.inverse_windows(k0 - 1, g.stride.0, ho, k1 - 1, g.stride.1, wo)?;
-            for (p, plane) in planes.into_iter().enumerate() {
-                yc.slice_mut(s![p / o, p % o, .., ..]).assign(&plane);
-            }
-            Ok(())
+            let planes = yc
+                .view_mut()
+                .into_shape_with_order((m * o, ho, wo))
+                .expect("a chunk of a fresh array is contiguous");
+            let (rows, cols) = ((k0 - 1, g.stride.0, ho), (k1 - 1, g.stride.1, wo));
+            Ok(ys.inverse_windows_into(rows, cols, planes)?)
         })?;
     Ok(y)
 }
@@ -251,10 +252,10 @@ pub(super) fn backward<T: Real>(
                         );
                     }
                 });
-                let planes = dxs.inverse_windows(0, 1, p0, 0, 1, p1)?;
-                for (p, plane) in planes.iter().enumerate() {
+                let planes = dxs.inverse_windows((0, 1, p0), (0, 1, p1))?;
+                for (p, plane) in planes.outer_iter().enumerate() {
                     let dst = dxc.slice_mut(s![p / c, p % c, .., ..]);
-                    fold_padded(plane.view(), &rows, &cols, dst);
+                    fold_padded(plane, &rows, &cols, dst);
                 }
             }
             Ok(dws)
@@ -267,10 +268,13 @@ pub(super) fn backward<T: Real>(
             .and(part.view(o, cg))
             .for_each(|a, &b| *a += b);
     }
-    let planes = dws.inverse_windows(dspan0 - 1, g.dilation.0, kh, dspan1 - 1, g.dilation.1, kw)?;
-    let mut dw = Array4::<T>::zeros(w.raw_dim());
-    for (p, plane) in planes.into_iter().enumerate() {
-        dw.slice_mut(s![p / cg, p % cg, .., ..]).assign(&plane);
-    }
+    let window = (
+        (dspan0 - 1, g.dilation.0, kh),
+        (dspan1 - 1, g.dilation.1, kw),
+    );
+    let dw = dws
+        .inverse_windows(window.0, window.1)?
+        .into_shape_with_order((o, cg, kh, kw))
+        .expect("O·C/g planes of kh × kw");
     Ok((need_input.then_some(dx), dw))
 }

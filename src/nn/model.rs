@@ -35,6 +35,9 @@ pub struct Sequential<T: Real> {
     replicas: Vec<Layers<T>>,
     // The last `reseed` seed, from which the replicas' random streams are derived.
     seed: u64,
+    // Set when a layer declined to replicate, so that later steps do not copy the others
+    // again only to find out; cleared whenever the layers change.
+    unreplicable: bool,
 }
 
 impl<T: Real> Default for Sequential<T> {
@@ -51,6 +54,7 @@ impl<T: Real> Sequential<T> {
             training: true,
             replicas: Vec::new(),
             seed: 0,
+            unreplicable: false,
         }
     }
 
@@ -65,7 +69,7 @@ impl<T: Real> Sequential<T> {
         layer.set_training(self.training);
         self.layers.push(layer);
         self.hint_input_gradients();
-        self.replicas.clear();
+        self.forget_replicas();
     }
 
     /// Inserts a layer before position `index` (at the end if `index` ≥ the layer count).
@@ -73,7 +77,7 @@ impl<T: Real> Sequential<T> {
         layer.set_training(self.training);
         self.layers.insert(index.min(self.layers.len()), layer);
         self.hint_input_gradients();
-        self.replicas.clear();
+        self.forget_replicas();
     }
 
     /// Tells every layer whether `loss_backward` will ask it for ∂L/∂input (all but the first).
@@ -91,7 +95,7 @@ impl<T: Real> Sequential<T> {
     /// The layers, mutably. (A change to a layer other than its parameter values reaches the
     /// shards of the next training step, which are copied afresh.)
     pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer<T>>] {
-        self.replicas.clear();
+        self.forget_replicas();
         &mut self.layers
     }
 
@@ -282,11 +286,21 @@ impl<T: Real> Sequential<T> {
         Ok(LossAndGrad { loss, grad })
     }
 
+    /// Drops the replicas after a change to the layers (the next sharded step copies them anew).
+    fn forget_replicas(&mut self) {
+        self.replicas.clear();
+        self.unreplicable = false;
+    }
+
     /// Makes sure `count` replicas exist; false if some layer cannot be replicated.
     fn ensure_replicas(&mut self, count: usize) -> bool {
         while self.replicas.len() < count {
+            if self.unreplicable {
+                return false;
+            }
             let copy: Option<Vec<_>> = self.layers.iter().map(|l| l.replicate()).collect();
             let Some(mut copy) = copy else {
+                self.unreplicable = true;
                 return false;
             };
             reseed_layers(&mut copy, replica_seed(self.seed, self.replicas.len()));
@@ -369,6 +383,50 @@ mod tests {
         fn set_input_gradient(&mut self, needed: bool) {
             *self.0.lock().unwrap() = Some(needed);
         }
+    }
+
+    /// An identity layer that counts how often it was replicated.
+    struct Counted(Arc<Mutex<usize>>);
+
+    impl Layer<f64> for Counted {
+        fn describe(&self) -> String {
+            "Counted()".into()
+        }
+        fn forward(&mut self, x: ArrayD<f64>) -> Result<ArrayD<f64>> {
+            Ok(x)
+        }
+        fn backward(&mut self, g: ArrayD<f64>) -> Result<ArrayD<f64>> {
+            Ok(g)
+        }
+        fn set_training(&mut self, _training: bool) {}
+        fn replicate(&self) -> Option<Box<dyn Layer<f64>>> {
+            *self.0.lock().unwrap() += 1;
+            Some(Box::new(Counted(self.0.clone())))
+        }
+    }
+
+    #[test]
+    fn a_layer_that_cannot_replicate_keeps_the_model_whole_without_copying_every_step() {
+        let copies = Arc::new(Mutex::new(0));
+        let mut rng = crate::nn::Rng::new(1);
+        let mut net = Sequential::<f64>::new()
+            .with(Counted(copies.clone()))
+            .with(Probe(Arc::default()))
+            .with(crate::nn::Dense::new(3, 4, true, &mut rng));
+        let n = 2 * SHARD_SAMPLES;
+        let x: ArrayD<f64> = rng.uniform_array(&[n, 3], -1.0, 1.0);
+        let labels: Vec<usize> = (0..n).map(|i| i % 4).collect();
+        let first = net.loss_backward(x.clone(), &labels).unwrap();
+        let second = net.loss_backward(x.clone(), &labels).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(*copies.lock().unwrap(), 1, "tried once, not at every step");
+        net.layers_mut();
+        net.loss_backward(x, &labels).unwrap();
+        assert_eq!(
+            *copies.lock().unwrap(),
+            2,
+            "a change to the layers tries again"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Spectra of many planes of one transform size, stored bin by bin.
+//! Spectra of many planes of one transform size, for one matrix product per frequency bin.
 //!
 //! A multi-channel convolution in the frequency domain sums products over channels at every
 //! frequency bin: Y[n, o] = Σ_c X[n, c] · W[o, c], pointwise. Stored plane by plane
@@ -14,7 +14,7 @@
 //! zero-extended to L0 × L1, complex FFTs along the columns, bins ordered column by column
 //! (b = k1 · L0 + k0 for k1 < L1/2 + 1, k0 < L0); the inverse scales by 1/(L0·L1).
 
-use ndarray::{Array2, ArrayView3, ArrayViewMut3};
+use ndarray::{Array2, Array3, ArrayView3, ArrayViewMut3, Axis};
 use num_complex::Complex;
 use rayon::prelude::*;
 
@@ -137,29 +137,45 @@ impl<T: Real> SpectrumBatch<T> {
             .expect("rows · cols is the number of planes")
     }
 
-    /// Every plane back (scaled by 1/(l0·l1)), only the window of `n_rows × n_cols` samples
-    /// `out[i, j] = y[row0 + i·row_step, col0 + j·col_step]`, which must lie inside `l0 × l1`.
-    #[allow(clippy::too_many_arguments)]
+    /// Every plane back (scaled by 1/(l0·l1)), only a window of it: with `rows` and `cols`
+    /// given as `(start, step, n)`, `out[p, i, j] = y_p[start_r + i·step_r, start_c + j·step_c]`,
+    /// a `count × n_r × n_c` array. The window must lie inside `l0 × l1`.
     pub fn inverse_windows(
         &self,
-        row0: usize,
-        row_step: usize,
-        n_rows: usize,
-        col0: usize,
-        col_step: usize,
-        n_cols: usize,
-    ) -> Result<Vec<Array2<T>>> {
+        rows: (usize, usize, usize),
+        cols: (usize, usize, usize),
+    ) -> Result<Array3<T>> {
+        let mut out = Array3::zeros((self.count, rows.2, cols.2));
+        self.inverse_windows_into(rows, cols, out.view_mut())?;
+        Ok(out)
+    }
+
+    /// [`inverse_windows`](Self::inverse_windows) into `out`, which must be
+    /// `count × n_r × n_c` (an error otherwise).
+    pub fn inverse_windows_into(
+        &self,
+        rows: (usize, usize, usize),
+        cols: (usize, usize, usize),
+        mut out: ArrayViewMut3<'_, T>,
+    ) -> Result<()> {
         let (l0, l1) = (self.l0, self.l1);
-        check_window((l0, l1), (row0, row_step, n_rows), (col0, col_step, n_cols))?;
+        check_window((l0, l1), rows, cols)?;
+        if out.dim() != (self.count, rows.2, cols.2) {
+            return Err(ConvError::TooLarge(format!(
+                "{:?} windows do not fill a {:?} array",
+                (self.count, rows.2, cols.2),
+                out.dim()
+            )));
+        }
         let h = l1 / 2 + 1;
         let bins = l0 * h;
         let columns = complex_plan::<T>(l0, true);
         let c2r = real_inverse::<T>(l1);
         let scale = T::one() / T::from_usize(l0 * l1).expect("a transform size is a float");
-        let planes = self
-            .data
-            .par_chunks(bins.max(1))
-            .map_init(
+        out.axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .zip(self.data.par_chunks(bins.max(1)))
+            .for_each_init(
                 || {
                     (
                         vec![zero::<T>(); bins],
@@ -170,24 +186,26 @@ impl<T: Real> SpectrumBatch<T> {
                         vec![zero::<T>(); columns.get_inplace_scratch_len()],
                     )
                 },
-                |(spectrum, rows, row, real, s_rows, s_cols), bins| {
+                |(spectrum, by_rows, row, real, s_rows, s_cols), (mut plane, bins)| {
                     spectrum.copy_from_slice(bins);
                     columns.process_with_scratch(spectrum, s_cols);
-                    transpose(spectrum, rows, h, l0);
-                    let mut out = Array2::<T>::zeros((n_rows, n_cols));
-                    let width = n_cols.max(1);
-                    let slices = out.as_slice_mut().expect("a fresh array");
-                    for (i, out_row) in slices.chunks_mut(width).enumerate() {
-                        let r = row0 + i * row_step;
-                        row.copy_from_slice(&rows[r * h..(r + 1) * h]);
-                        let samples = (col0, col_step, scale);
-                        inverse_row(c2r.as_ref(), row, real, s_rows, samples, out_row);
+                    transpose(spectrum, by_rows, h, l0);
+                    for (i, mut out_row) in plane.rows_mut().into_iter().enumerate() {
+                        let r = rows.0 + i * rows.1;
+                        row.copy_from_slice(&by_rows[r * h..(r + 1) * h]);
+                        let samples = (cols.0, cols.1, scale);
+                        match out_row.as_slice_mut() {
+                            Some(dst) => inverse_row(c2r.as_ref(), row, real, s_rows, samples, dst),
+                            None => {
+                                let mut dst = vec![T::zero(); cols.2];
+                                inverse_row(c2r.as_ref(), row, real, s_rows, samples, &mut dst);
+                                out_row.assign(&ndarray::ArrayView1::from(&dst));
+                            }
+                        }
                     }
-                    out
                 },
-            )
-            .collect();
-        Ok(planes)
+            );
+        Ok(())
     }
 }
 
@@ -211,10 +229,10 @@ mod tests {
             assert_eq!(batch.bins(), l0 * (l1 / 2 + 1));
             // Each plane's bins equal its own spectrum: the product with a unit impulse's
             // spectrum (all ones) accumulated into zeros, transformed back, is the plane.
-            let backs = batch.inverse_windows(0, 1, r, 0, 1, c).unwrap();
-            for (p, back) in backs.iter().enumerate() {
+            let backs = batch.inverse_windows((0, 1, r), (0, 1, c)).unwrap();
+            for (p, back) in backs.outer_iter().enumerate() {
                 let want = plane(p, r, c);
-                let err = (back - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                let err = (&back - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
                 assert!(err < 1e-12, "{l0}×{l1} plane {p}: {err}");
             }
             // Against PlaneSpectrum: the product of two planes' spectra, one window back.
@@ -229,8 +247,10 @@ mod tests {
             for b in 0..batch.bins() {
                 out[[0, 0, b]] = planes[[0, 0, b]] * planes[[0, 1, b]];
             }
-            let got = prod.inverse_windows(0, 1, l0, 0, 1, l1).unwrap();
-            let err = (&got[0] - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let got = prod.inverse_windows((0, 1, l0), (0, 1, l1)).unwrap();
+            let err = (&got.index_axis(Axis(0), 0) - &want)
+                .iter()
+                .fold(0.0f64, |m, v| m.max(v.abs()));
             assert!(err < 1e-10, "{l0}×{l1}: product {err}");
         }
     }
@@ -240,8 +260,13 @@ mod tests {
         let too_big = SpectrumBatch::<f64>::of_planes(1, 4, 4, |_| Ok(plane(0, 5, 2)));
         assert!(matches!(too_big, Err(ConvError::TooLarge(_))));
         let b = SpectrumBatch::<f64>::zeros(2, 4, 4);
-        assert!(b.inverse_windows(1, 2, 2, 0, 1, 4).is_ok());
-        assert!(b.inverse_windows(1, 2, 3, 0, 1, 4).is_err());
-        assert!(b.inverse_windows(0, 1, 4, 2, 1, 3).is_err());
+        assert!(b.inverse_windows((1, 2, 2), (0, 1, 4)).is_ok());
+        assert!(b.inverse_windows((1, 2, 3), (0, 1, 4)).is_err());
+        assert!(b.inverse_windows((0, 1, 4), (2, 1, 3)).is_err());
+        let mut wrong = Array3::zeros((2, 2, 3));
+        assert!(
+            b.inverse_windows_into((1, 2, 2), (0, 1, 4), wrong.view_mut())
+                .is_err()
+        );
     }
 }
