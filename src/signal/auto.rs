@@ -6,7 +6,9 @@
 //!
 //! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`
 //!   (measured apart for 1-D signals and 2-D planes);
-//! * FFT: three transforms of L0·L1 points, 3·L·log2(L) / `fft_rate`, + `fft_overhead`
+//! * FFT: three transforms of L0·L1 points, 3·(L0·w(L1) + L1·w(L0)) / `fft_rate`, +
+//!   `fft_overhead`, where w(L) counts radix passes (L·log2(L) for a power of two; more for
+//!   factors 5 and 7, see [`fast_len`](super::fft::fast_len))
 //!   (`fft_rate` measured apart for 1-D signals and 2-D planes);
 //! * overlap-add: two transforms per block of Lb points (plus the kernel's once) / `fft_rate`,
 //!   + `fft_overhead` once + `fft_overhead`/6 per block.
@@ -25,7 +27,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use super::fft::transform_size;
+use super::fft::{transform_size, transform_work};
 use super::geometry::AxisGeometry;
 use super::overlap_add::block_len;
 use super::{Algorithm, Padding};
@@ -42,11 +44,11 @@ pub struct Calibration {
     pub direct_2d_f32: f64,
     /// The same for f64.
     pub direct_2d_f64: f64,
-    /// Transform work L·log2(L) per nanosecond on 1-D signals, f32.
+    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 1-D signals, f32.
     pub fft_f32: f64,
-    /// Transform work L·log2(L) per nanosecond on 1-D signals, f64.
+    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 1-D signals, f64.
     pub fft_f64: f64,
-    /// Transform work L·log2(L) per nanosecond on 2-D planes (row and column passes, their
+    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 2-D planes (row and column passes, their
     /// transposes), f32.
     pub fft_2d_f32: f64,
     /// The same for f64.
@@ -230,7 +232,10 @@ impl Calibration {
         if direct <= self.fft_overhead_ns {
             return (direct, f64::INFINITY, f64::INFINITY);
         }
-        let work = |l: f64| l * l.max(2.0).log2();
+        // Rows then columns: l0 transforms of l1 points and l1 of l0 (`transform_work`: radix
+        // passes, L·log2(L) for powers of two).
+        let work =
+            |l0: usize, l1: usize| l0 as f64 * transform_work(l1) + l1 as f64 * transform_work(l0);
         let (l0, l1) = transform_size(rows, cols, padding);
         let whole = (l0 * l1) as f64;
         // A transform whose plane no longer fits the per-core L2 runs at memory speed: the
@@ -242,7 +247,7 @@ impl Calibration {
         } else {
             1.0
         };
-        let fft = 3.0 * work(whole) * spill / fft_rate + self.fft_overhead_ns;
+        let fft = 3.0 * work(l0, l1) * spill / fft_rate + self.fft_overhead_ns;
         let (b0, b1) = (
             block_len(rows.span(), rows.padded_len()),
             block_len(cols.span(), cols.padded_len()),
@@ -250,12 +255,11 @@ impl Calibration {
         let blocks = ((rows.padded_len() + 1 - rows.span()).div_ceil(b0 + 1 - rows.span())
             * (cols.padded_len() + 1 - cols.span()).div_ceil(b1 + 1 - cols.span()))
             as f64;
-        let block = (b0 * b1) as f64;
         // The call's fixed overhead (plans, buffers, threads) is paid once; every block adds
         // only its own bookkeeping, a sixth of it (fitted to the W1/W2 timings of
         // docs/benchmarks.md: charging the full overhead per block made Auto pick a whole-signal
         // FFT where overlap-add was up to 4× faster).
-        let overlap_add = (2.0 * blocks + 1.0) * work(block) / fft_rate
+        let overlap_add = (2.0 * blocks + 1.0) * work(b0, b1) / fft_rate
             + self.fft_overhead_ns * (1.0 + blocks / 6.0);
         (direct, fft, overlap_add)
     }

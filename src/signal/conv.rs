@@ -284,7 +284,13 @@ impl Conv {
 }
 
 fn all_finite<T: Real>(a: &ArrayView2<'_, T>) -> bool {
-    a.iter().all(|v| v.is_finite())
+    // Whole chunks without an early exit inside, so the test vectorises: a sample at a time it
+    // had been a quarter of an FFT convolution of a 256² image.
+    let finite = |chunk: &[T]| chunk.iter().fold(true, |ok, v| ok & v.is_finite());
+    match a.as_slice() {
+        Some(samples) => samples.chunks(1024).all(finite),
+        None => a.iter().all(|v| v.is_finite()),
+    }
 }
 
 /// The array dimensions a request accepts: 1-D signals (as one-row planes) and 2-D planes.

@@ -132,20 +132,35 @@ pub(super) fn complex_plan<T: Real>(len: usize, inverse: bool) -> Arc<dyn Fft<T>
 /// Lengths up to this come from a table (binary search); beyond it, from [`fast_len_search`].
 const TABLE_LIMIT: usize = 1 << 26;
 
-/// The smallest length ≥ `n` whose prime factors are 2, 3, 5 and 7 (even unless it is 1, which
-/// real transforms handle fastest).
-///
-/// `Auto` asks for many of these per decision (overlap-add tries block lengths), so lengths up
-/// to 2²⁶ are looked up in a table of the even 7-smooth numbers built once (about 5,000 values).
-pub fn fast_len(n: usize) -> usize {
-    static TABLE: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
-    if n <= 1 {
-        return 1;
+/// Relative cost of one radix-2, 3, 5 and 7 pass per sample in rustfft (fitted to timings of
+/// real transforms of 87 lengths between 200 and 120,000 on the reference machine, f64 and
+/// f32; docs/benchmarks.md). A length's work is L·Σ weight·exponent: L·log2(L) for a power of
+/// two, more for lengths rich in 5s and 7s (1,260 = 2²·3²·5·7 took 1.34 µs against 1.16 µs for
+/// the longer 1,280 = 2⁸·5).
+const RADIX_WORK: [(usize, f64); 4] = [(2, 1.0), (3, 2.0), (5, 3.9), (7, 4.2)];
+
+/// How far above the shortest usable length [`fast_len`] looks for a cheaper one.
+const LOOK_AHEAD: f64 = 1.25;
+
+/// The transform work of a 7-smooth length L, in radix-2 passes over L samples.
+fn radix_work(len: usize) -> f64 {
+    let mut rest = len;
+    let mut passes = 0.0;
+    for (p, weight) in RADIX_WORK {
+        while rest > 1 && rest.is_multiple_of(p) {
+            rest /= p;
+            passes += weight;
+        }
     }
-    if n > TABLE_LIMIT {
-        return fast_len_search(n);
-    }
-    let table = TABLE.get_or_init(|| {
+    len as f64 * passes
+}
+
+/// The even 7-smooth numbers up to past 2·[`TABLE_LIMIT`] (about 5,000), in order, each with its
+/// transform work ([`radix_work`]): `Auto` scans runs of them for block lengths, and a logarithm
+/// per candidate had been a sixth of a 1,000-point convolution.
+fn table() -> &'static [(usize, f64)] {
+    static TABLE: OnceLock<Vec<(usize, f64)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
         let mut v = Vec::new();
         let mut p7 = 2usize;
         while p7 <= 2 * TABLE_LIMIT {
@@ -165,13 +180,74 @@ pub fn fast_len(n: usize) -> usize {
             p7 *= 7;
         }
         v.sort_unstable();
-        v
-    });
-    // The table reaches past 2·TABLE_LIMIT, so some entry is ≥ n.
-    table[table.partition_point(|&m| m < n)]
+        v.into_iter().map(|l| (l, radix_work(l))).collect()
+    })
 }
 
-/// [`fast_len`] by search, for any `n` ≥ 2.
+/// The transform length to use for `n` samples: of the even lengths with prime factors 2, 3, 5
+/// and 7 between `n` and 1.25·`n`, the one with the least transform work (`radix_work`: powers
+/// of two and three are cheaper per sample than fives and sevens), the shortest on a tie.
+/// Beyond 2²⁶, simply the shortest such length. 1 stays 1 (a length-1 axis needs no transform).
+///
+/// `Auto` asks for many of these per decision, so lengths up to 2²⁶ are looked up in a table
+/// built once.
+///
+/// ```
+/// use convkit::signal::fft::fast_len;
+/// assert_eq!(fast_len(1024), 1024);
+/// // 1,260 = 2²·3²·5·7 is the shortest, but the power-of-two-rich 1,280 = 2⁸·5 is faster.
+/// assert_eq!(fast_len(1255), 1280);
+/// ```
+pub fn fast_len(n: usize) -> usize {
+    if n <= 1 {
+        return 1;
+    }
+    if n > TABLE_LIMIT {
+        return fast_len_search(n);
+    }
+    let table = table();
+    // The table reaches past 2·TABLE_LIMIT, so some entry is ≥ n.
+    let first = table.partition_point(|&(m, _)| m < n);
+    let reach = (n as f64 * LOOK_AHEAD) as usize;
+    let mut best = table[first];
+    for &(m, work) in table[first + 1..].iter().take_while(|&&(m, _)| m <= reach) {
+        if work < best.1 {
+            best = (m, work);
+        }
+    }
+    best.0
+}
+
+/// The transform work of a length [`fast_len`] returned, in the units of the cost model
+/// (radix-2 passes over the samples: L·log2(L) for a power of two).
+/// 0 for a length of 1 (an axis that is not transformed).
+pub fn transform_work(len: usize) -> f64 {
+    if len <= 1 {
+        return 0.0;
+    }
+    if len <= TABLE_LIMIT {
+        let table = table();
+        if let Some(&(m, work)) = table.get(table.partition_point(|&(m, _)| m < len))
+            && m == len
+        {
+            return work;
+        }
+    }
+    let l = len as f64;
+    l * l.log2()
+}
+
+/// The fast lengths L with `from` ≤ L < `below` (`below` ≤ 2²⁶), in order, each with its
+/// transform work ([`transform_work`]).
+pub(super) fn fast_lens(from: usize, below: usize) -> &'static [(usize, f64)] {
+    debug_assert!(below <= TABLE_LIMIT);
+    let table = table();
+    let lo = table.partition_point(|&(m, _)| m < from);
+    let hi = table.partition_point(|&(m, _)| m < below).max(lo);
+    &table[lo..hi]
+}
+
+/// The shortest even 7-smooth length ≥ `n` (≥ 2), by search: [`fast_len`] beyond its table.
 fn fast_len_search(n: usize) -> usize {
     // The smallest even 2^a·3^b·5^c·7^d ≥ n, by walking the powers of 7, 5 and 3 (a few hundred
     // candidates even near usize::MAX) and rounding each up with a power of two.
@@ -607,9 +683,9 @@ mod tests {
         assert_eq!(fast_len(1), 1);
         assert_eq!(fast_len(2), 2);
         assert_eq!(fast_len(11), 12);
-        assert_eq!(fast_len(13), 14);
-        assert_eq!(fast_len(1000), 1000);
-        assert_eq!(fast_len(1001), 1008);
+        assert_eq!(fast_len(13), 16, "2⁴ is cheaper than 2·7");
+        assert_eq!(fast_len(1000), 1024, "2¹⁰ is cheaper than 2³·5³");
+        assert_eq!(fast_len(1001), 1024);
         // Against a plain search for the smallest even 7-smooth number.
         let smooth = |mut m: usize| {
             for p in [2, 3, 5, 7] {
@@ -619,17 +695,23 @@ mod tests {
             }
             m == 1
         };
+        // Within 1.25·n of the shortest even 7-smooth length, and no costlier than it.
         for n in 2..5000 {
-            let want = (n..)
+            let shortest = (n..)
                 .find(|&m: &usize| m.is_multiple_of(2) && smooth(m))
                 .unwrap();
-            assert_eq!(fast_len(n), want, "n = {n}");
+            assert_eq!(fast_len_search(n), shortest, "n = {n}");
+            let m = fast_len(n);
+            assert!(m >= n && m.is_multiple_of(2) && smooth(m), "n = {n}");
+            assert!(m as f64 <= 1.25 * n as f64 || m == shortest, "n = {n}");
+            assert!(transform_work(m) <= transform_work(shortest), "n = {n}");
+        }
+        // Powers of two are their own fast length, with work L·log2(L).
+        for p in 1..20 {
+            assert_eq!(fast_len(1 << p), 1 << p);
+            assert_eq!(transform_work(1 << p), ((1usize << p) * p) as f64);
         }
         assert!(fast_len(1 << 40) >= 1 << 40);
-        // The table and the search agree (every n up to 20,000 and a spread of large ones).
-        for n in (2..20_000).chain((0..2000).map(|i| 20_000 + i * 33_331)) {
-            assert_eq!(fast_len(n), fast_len_search(n), "n = {n}");
-        }
         assert_eq!(fast_len(TABLE_LIMIT), TABLE_LIMIT);
         assert_eq!(fast_len(TABLE_LIMIT + 1), fast_len_search(TABLE_LIMIT + 1));
         assert_eq!(

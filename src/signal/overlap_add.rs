@@ -13,7 +13,7 @@ use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 
 use super::buffer;
-use super::fft::{PARALLEL_LEN, Spectrum, convolution_kernel, fast_len};
+use super::fft::{PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, transform_work};
 use super::geometry::AxisGeometry;
 use crate::error::Result;
 use crate::real::Real;
@@ -21,21 +21,21 @@ use crate::real::Real;
 /// The transform length per block for a kernel span, given the whole padded length.
 pub fn block_len(span: usize, padded: usize) -> usize {
     let whole = fast_len(padded);
-    let cost = |l: usize| {
-        let useful = (l + 1).saturating_sub(span).max(1) as f64;
-        (l as f64) * (l as f64).max(2.0).log2() / useful
-    };
+    // The transform work of all the blocks that cover the valid samples (the last one ragged).
+    let valid = (padded + 1).saturating_sub(span).max(1);
+    let total =
+        |l: usize, work: f64| valid.div_ceil((l + 1).saturating_sub(span).max(1)) as f64 * work;
     // Candidates: fast lengths from 2·K' up to 64·K' (longer blocks gain nothing), or the whole.
-    let mut best = whole;
-    let mut l = fast_len(span.saturating_mul(2).max(64));
+    let first = fast_len(span.saturating_mul(2).max(64));
     let limit = whole.min(span.saturating_mul(64)).min(1 << 24);
-    while l < limit {
-        if cost(l) < cost(best) {
-            best = l;
+    let mut best = (whole, total(whole, transform_work(whole)));
+    for &(l, work) in fast_lens(first, limit) {
+        let cost = total(l, work);
+        if cost < best.1 {
+            best = (l, cost);
         }
-        l = fast_len(l + 1);
     }
-    best
+    best.0
 }
 
 /// Valid correlation of `g` over the extended plane `xp`, block by block; same contract as
