@@ -13,10 +13,18 @@ pub fn filled<T: Clone>(shape: (usize, usize), value: T) -> Result<Array2<T>> {
     let too_large =
         || ConvError::TooLarge(format!("cannot allocate a {}×{} plane", shape.0, shape.1));
     let len = shape.0.checked_mul(shape.1).ok_or_else(too_large)?;
-    let mut data = Vec::new();
-    data.try_reserve_exact(len).map_err(|_| too_large())?;
+    let mut data = reserved(len).map_err(|_| too_large())?;
     data.resize(len, value);
     Array2::from_shape_vec(shape, data).map_err(|_| too_large())
+}
+
+/// An empty vector with room for `len` values, for planes built by pushing rows;
+/// `TooLarge` if it cannot be allocated.
+pub fn reserved<T>(len: usize) -> Result<Vec<T>> {
+    let mut data = Vec::new();
+    data.try_reserve_exact(len)
+        .map_err(|_| ConvError::TooLarge(format!("cannot allocate {len} samples")))?;
+    Ok(data)
 }
 
 #[cfg(test)]

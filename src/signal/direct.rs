@@ -80,10 +80,7 @@ fn correlate_plain<T: Real>(
 ) -> Result<Array2<T>> {
     let x = x.as_standard_layout();
     let g = g.as_standard_layout();
-    let taps: Vec<&[T]> = g
-        .outer_iter()
-        .map(|r| r.to_slice().expect("standard layout"))
-        .collect();
+    let taps = row_slices(&g);
     let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
     let fill = fill_value::<T>(mode);
     // Only zero / constant padding has rows that are not signal rows.
@@ -141,21 +138,23 @@ fn correlate_plain<T: Real>(
         let q0 = (0..len).find(|&q| inside(q)).unwrap_or(len);
         let run = (q0..len).take_while(|&q| inside(q)).count();
         let c0 = if run > 0 { column(q0) as usize } else { 0 };
-        let mut strips = buffer::filled((x.nrows(), len), fill)?;
-        for (out_row, row) in strips.rows_mut().into_iter().zip(x.rows()) {
-            let out_row = out_row.into_slice().expect("rows of a fresh array");
+        // Built row by row in one pass (no fill first, then copy over it).
+        let (before, after) = border.split_at(border.partition_point(|&(q, _)| q < q0));
+        let value = |row: &[T], c: Option<usize>| c.map_or(fill, |c| row[c]);
+        let mut data = buffer::reserved(x.nrows() * len)?;
+        for row in x.rows() {
             let row = row.to_slice().expect("standard layout");
-            out_row[q0..q0 + run].copy_from_slice(&row[c0..c0 + run]);
-            for &(q, c) in &border {
-                if let Some(c) = c {
-                    out_row[q] = row[c];
-                }
-            }
+            data.extend(before.iter().map(|&(_, c)| value(row, c)));
+            data.extend_from_slice(&row[c0..c0 + run]);
+            data.extend(after.iter().map(|&(_, c)| value(row, c)));
         }
-        Ok(strips)
+        Ok(Array2::from_shape_vec((x.nrows(), len), data).expect("len values per row"))
     };
     let left_strips = strip(0, left_end)?;
     let right_strips = strip(right_start, cols.out_len)?;
+    // The rows as slices once, not once per output row and kernel row.
+    let (left_rows, right_rows) = (row_slices(&left_strips), row_slices(&right_strips));
+    let signal_rows = row_slices(&x);
 
     // Output row r, columns c0 .. c0 + segment.len(). Up to STACK_ROWS kernel rows, the lists
     // of source rows and input slices live on the stack: allocating them per row cost more
@@ -178,12 +177,12 @@ fn correlate_plain<T: Real>(
         let mut input_heap = Vec::new();
         let c1 = c0 + segment.len();
         let pieces = [
-            (c0, left_end.clamp(c0, c1), Some((&left_strips, 0))),
+            (c0, left_end.clamp(c0, c1), Some((&left_rows, 0))),
             (left_end.clamp(c0, c1), right_start.clamp(c0, c1), None),
             (
                 right_start.clamp(c0, c1),
                 c1,
-                Some((&right_strips, right_start)),
+                Some((&right_rows, right_start)),
             ),
         ];
         for &(start, end, strips) in &pieces {
@@ -201,11 +200,9 @@ fn correlate_plain<T: Real>(
                 *input = match (src, strips) {
                     (None, _) => fill_row,
                     // Interior: the signal row itself, from the first window's column.
-                    (Some(i), None) => &x.row(*i).to_slice().expect("standard layout")
-                        [start * cols.stride - left..],
-                    (Some(i), Some((strips, first_out))) => {
-                        &strips.row(*i).to_slice().expect("standard layout")
-                            [(start - first_out) * cols.stride..]
+                    (Some(i), None) => &signal_rows[*i][start * cols.stride - left..],
+                    (Some(i), Some((strip_rows, first_out))) => {
+                        &strip_rows[*i][(start - first_out) * cols.stride..]
                     }
                 };
             }
@@ -230,6 +227,14 @@ fn correlate_plain<T: Real>(
             .for_each(|(i, chunk)| compute(0, i * COLUMN_CHUNK, chunk));
     }
     Ok(out)
+}
+
+/// The rows of a standard-layout plane as slices.
+fn row_slices<T, S: ndarray::Data<Elem = T>>(a: &ndarray::ArrayBase<S, ndarray::Ix2>) -> Vec<&[T]> {
+    a.rows()
+        .into_iter()
+        .map(|r| r.to_slice().expect("standard layout"))
+        .collect()
 }
 
 /// The threads the direct algorithm uses for `work` multiply-adds: one below
