@@ -2,7 +2,8 @@
 //! transforms (realfft on rustfft), for planes of any size.
 //!
 //! The extended plane (P0 × P1) and the flipped, dilated kernel are zero-extended to a fast
-//! transform size L0 × L1 (products of 2, 3, 5, 7, at least P0 × P1), multiplied in the frequency
+//! transform size L0 × L1 (products of 2, 3, 5, 7, at least P0 × P1: [`fast_len`] takes the
+//! cheapest such length within 1.25× of the shortest), multiplied in the frequency
 //! domain and transformed back. This is a circular convolution, but with L ≥ P the wrap-around
 //! only touches the first K'-1 samples of each axis, which the valid output never reads (the
 //! overlap-save argument), so transforms need not reach P + K' - 1.
