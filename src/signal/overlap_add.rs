@@ -5,8 +5,9 @@
 //! samples, transformed at a fast length L ≥ B + K' - 1 and multiplied by the kernel's spectrum,
 //! which is computed once for all blocks. Each block keeps only the samples that the circular
 //! wrap-around does not touch, so blocks never overlap in the output (the overlap-save form of
-//! block convolution: the same result as overlap-add without the additions). B is chosen per
-//! axis to minimise the transform work per output sample, L·log2(L) / (L - K' + 1).
+//! block convolution: the same result as overlap-add without the additions). L is chosen per
+//! axis to minimise the transform work of all the blocks, ⌈(P - K' + 1) / (L - K' + 1)⌉ · w(L)
+//! (w from [`transform_work`]; the last block may be mostly empty but costs a whole transform).
 //! Blocks run in parallel on rayon's pool.
 
 use ndarray::{Array2, ArrayView2, s};
