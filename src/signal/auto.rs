@@ -44,13 +44,13 @@ pub struct Calibration {
     pub direct_2d_f32: f64,
     /// The same for f64.
     pub direct_2d_f64: f64,
-    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 1-D
+    /// Transform work ([`transform_work`]) per nanosecond on 1-D
     /// signals, f32.
     pub fft_f32: f64,
-    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 1-D
+    /// Transform work ([`transform_work`]) per nanosecond on 1-D
     /// signals, f64.
     pub fft_f64: f64,
-    /// Transform work ([`transform_work`](super::fft::transform_work)) per nanosecond on 2-D
+    /// Transform work ([`transform_work`]) per nanosecond on 2-D
     /// planes (row and column passes, their transposes), f32.
     pub fft_2d_f32: f64,
     /// The same for f64.
