@@ -143,8 +143,9 @@ const RADIX_WORK: [(usize, f64); 4] = [(2, 1.0), (3, 2.0), (5, 3.9), (7, 4.2)];
 /// How far above the shortest usable length [`fast_len`] looks for a cheaper one.
 const LOOK_AHEAD: f64 = 1.25;
 
-/// The transform work of a 7-smooth length L, in radix-2 passes over L samples.
-fn radix_work(len: usize) -> f64 {
+/// The transform work of a 7-smooth length L, in radix-2 passes over L samples; `None` for a
+/// length with another prime factor.
+fn radix_work(len: usize) -> Option<f64> {
     let mut rest = len;
     let mut passes = 0.0;
     for (p, weight) in RADIX_WORK {
@@ -153,7 +154,7 @@ fn radix_work(len: usize) -> f64 {
             passes += weight;
         }
     }
-    len as f64 * passes
+    (rest == 1).then_some(len as f64 * passes)
 }
 
 /// The even 7-smooth numbers up to past 2·[`TABLE_LIMIT`] (about 5,000), in order, each with its
@@ -181,7 +182,9 @@ fn table() -> &'static [(usize, f64)] {
             p7 *= 7;
         }
         v.sort_unstable();
-        v.into_iter().map(|l| (l, radix_work(l))).collect()
+        v.into_iter()
+            .map(|l| (l, radix_work(l).expect("built from 2, 3, 5 and 7")))
+            .collect()
     })
 }
 
@@ -220,22 +223,13 @@ pub fn fast_len(n: usize) -> usize {
 }
 
 /// The transform work of a length [`fast_len`] returned, in the units of the cost model
-/// (radix-2 passes over the samples: L·log2(L) for a power of two).
-/// 0 for a length of 1 (an axis that is not transformed).
+/// (radix-2 passes over the samples: L·log2(L) for a power of two; L·log2(L) too for a length
+/// with other prime factors). 0 for a length of 1 (an axis that is not transformed).
 pub fn transform_work(len: usize) -> f64 {
     if len <= 1 {
         return 0.0;
     }
-    if len <= TABLE_LIMIT {
-        let table = table();
-        if let Some(&(m, work)) = table.get(table.partition_point(|&(m, _)| m < len))
-            && m == len
-        {
-            return work;
-        }
-    }
-    let l = len as f64;
-    l * l.log2()
+    radix_work(len).unwrap_or_else(|| len as f64 * (len as f64).log2())
 }
 
 /// The fast lengths L with `from` ≤ L < `below` (`below` ≤ 2²⁶), in order, each with its
@@ -327,11 +321,7 @@ fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
             v.clear();
             v
         }
-        None => {
-            let mut v = Vec::new();
-            v.try_reserve_exact(len).map_err(|_| too_large(what))?;
-            v
-        }
+        None => buffer::reserved(len).map_err(|_| too_large(what))?,
     };
     v.resize(len, Complex::new(T::zero(), T::zero()));
     Ok(v)
