@@ -26,8 +26,9 @@ pub fn block_len(span: usize, padded: usize) -> usize {
     let valid = (padded + 1).saturating_sub(span).max(1);
     let total =
         |l: usize, work: f64| valid.div_ceil((l + 1).saturating_sub(span).max(1)) as f64 * work;
-    // Candidates: fast lengths from 2·K' up to 64·K' (longer blocks gain nothing), or the whole.
-    let first = fast_len(span.saturating_mul(2).max(64));
+    // Candidates: every tabled length from 2·K' (at least 64) up to 64·K' (longer blocks gain
+    // nothing), or the whole. Not from fast_len(2·K'): that may skip lengths just above 2·K'.
+    let first = span.saturating_mul(2).max(64);
     let limit = whole.min(span.saturating_mul(64)).min(1 << 24);
     let mut best = (whole, total(whole, transform_work(whole)));
     for &(l, work) in fast_lens(first, limit) {
