@@ -81,6 +81,8 @@ fn correlate_plain<T: Real>(
     let x = x.as_standard_layout();
     let g = g.as_standard_layout();
     let taps = row_slices(&g);
+    // The rows as slices once, not once per output row and kernel row.
+    let signal_rows = row_slices(&x);
     let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
     let fill = fill_value::<T>(mode);
     // Only zero / constant padding has rows that are not signal rows.
@@ -142,8 +144,7 @@ fn correlate_plain<T: Real>(
         let (before, after) = border.split_at(border.partition_point(|&(q, _)| q < q0));
         let value = |row: &[T], c: Option<usize>| c.map_or(fill, |c| row[c]);
         let mut data = buffer::reserved(x.nrows() * len)?;
-        for row in x.rows() {
-            let row = row.to_slice().expect("standard layout");
+        for &row in &signal_rows {
             data.extend(before.iter().map(|&(_, c)| value(row, c)));
             data.extend_from_slice(&row[c0..c0 + run]);
             data.extend(after.iter().map(|&(_, c)| value(row, c)));
@@ -152,9 +153,7 @@ fn correlate_plain<T: Real>(
     };
     let left_strips = strip(0, left_end)?;
     let right_strips = strip(right_start, cols.out_len)?;
-    // The rows as slices once, not once per output row and kernel row.
     let (left_rows, right_rows) = (row_slices(&left_strips), row_slices(&right_strips));
-    let signal_rows = row_slices(&x);
 
     // Output row r, columns c0 .. c0 + segment.len(). Up to STACK_ROWS kernel rows, the lists
     // of source rows and input slices live on the stack: allocating them per row cost more
