@@ -302,6 +302,10 @@ fn for_chunks<V: Send, S>(
     }
 }
 
+/// Columns gathered and transformed together by [`Spectrum::forward`] (8 complex f64 columns of
+/// a few hundred values stay in L1).
+const COLUMN_BLOCK: usize = 8;
+
 /// The 2-D spectrum of a real plane zero-extended to l0 × l1: h = l1/2+1 frequency columns,
 /// each stored as a contiguous run of l0 values (transposed), unless l0 = 1.
 pub(super) struct Spectrum<T: Real> {
@@ -314,28 +318,40 @@ fn too_large(what: &str) -> ConvError {
     ConvError::TooLarge(format!("cannot allocate the {what}"))
 }
 
-/// A zeroed buffer of `len` complex samples, reusing a spare one when it is large enough.
-fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
+/// A buffer of `len` complex samples, reusing a spare one when it is large enough; a reused
+/// buffer keeps its old contents (zero only where it grew), for callers that overwrite it all.
+fn scratch_spectrum<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
     let mut v = match cache::<T>().spare.reuse(len) {
-        Some(mut v) => {
-            v.clear();
-            v
-        }
+        Some(v) => v,
         None => buffer::reserved(len).map_err(|_| too_large(what))?,
     };
+    v.truncate(len);
     v.resize(len, Complex::new(T::zero(), T::zero()));
+    Ok(v)
+}
+
+/// A zeroed buffer of `len` complex samples, reusing a spare one when it is large enough.
+fn zeros<T: Real>(len: usize, what: &str) -> Result<Vec<Complex<T>>> {
+    let mut v = scratch_spectrum(len, what)?;
+    v.fill(Complex::new(T::zero(), T::zero()));
     Ok(v)
 }
 
 /// Transposes a row-major `rows × cols` block into `cols × rows`.
 pub(super) fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
-    const TILE: usize = 32;
-    for r0 in (0..rows).step_by(TILE) {
-        for c0 in (0..cols).step_by(TILE) {
-            for r in r0..(r0 + TILE).min(rows) {
-                for c in c0..(c0 + TILE).min(cols) {
-                    dst[c * rows + r] = src[r * cols + c];
-                }
+    // A band of BAND source rows at a time: each output row gets BAND contiguous values, read
+    // from the band's rows, which stay in L1 (1.6× faster than 32 × 32 tiles written with a
+    // stride of `rows`, measured on 288 × 145 and 1152 × 577 complex planes).
+    const BAND: usize = 16;
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    for r0 in (0..rows).step_by(BAND) {
+        let r1 = (r0 + BAND).min(rows);
+        let band = &src[r0 * cols..r1 * cols];
+        for (c, out) in dst[..rows * cols].chunks_exact_mut(rows).enumerate() {
+            for (k, o) in out[r0..r1].iter_mut().enumerate() {
+                *o = band[k * cols + c];
             }
         }
     }
@@ -353,7 +369,9 @@ impl<T: Real> Spectrum<T> {
         debug_assert!(p0 <= l0 && p1 <= l1);
         let h = l1 / 2 + 1;
         let r2c = real_forward::<T>(l1);
-        let mut rows = zeros::<T>(l0 * h, "FFT spectrum")?;
+        // Rows p0.. of the zero-extended plane transform to zeros; the rest is overwritten.
+        let mut rows = scratch_spectrum::<T>(l0 * h, "FFT spectrum")?;
+        rows[p0 * h..].fill(Complex::new(T::zero(), T::zero()));
         for_chunks(
             &mut rows[..p0 * h],
             h,
@@ -373,16 +391,28 @@ impl<T: Real> Spectrum<T> {
         if l0 == 1 {
             return Ok(Spectrum { l0, l1, data: rows });
         }
-        let mut data = zeros::<T>(l0 * h, "FFT spectrum")?;
-        transpose(&rows, &mut data, l0, h);
-        recycle(rows);
+        // Columns are gathered a block at a time and transformed while the block is still in
+        // L1, instead of transposing the whole plane and then making a second pass over it.
+        let mut data = scratch_spectrum::<T>(l0 * h, "FFT spectrum")?;
         let fft = complex_plan::<T>(l0, false);
         for_chunks(
             &mut data,
-            l0,
+            COLUMN_BLOCK * l0,
             || vec![Complex::new(T::zero(), T::zero()); fft.get_inplace_scratch_len()],
-            |scratch, _, column| fft.process_with_scratch(column, scratch),
+            |scratch, i, block| {
+                let first = i * COLUMN_BLOCK;
+                let width = block.len() / l0;
+                for (r, row) in rows.chunks_exact(h).enumerate() {
+                    for (k, &v) in row[first..first + width].iter().enumerate() {
+                        block[k * l0 + r] = v;
+                    }
+                }
+                for column in block.chunks_exact_mut(l0) {
+                    fft.process_with_scratch(column, scratch);
+                }
+            },
         );
+        recycle(rows);
         Ok(Spectrum { l0, l1, data })
     }
 
@@ -410,9 +440,7 @@ impl<T: Real> Spectrum<T> {
     ) -> Result<Array2<T>> {
         let (l0, l1) = (self.l0, self.l1);
         let h = l1 / 2 + 1;
-        let row_major = if l0 == 1 {
-            std::mem::take(&mut self.data)
-        } else {
+        if l0 > 1 {
             let fft = complex_plan::<T>(l0, true);
             for_chunks(
                 &mut self.data,
@@ -420,11 +448,11 @@ impl<T: Real> Spectrum<T> {
                 || vec![Complex::new(T::zero(), T::zero()); fft.get_inplace_scratch_len()],
                 |scratch, _, column| fft.process_with_scratch(column, scratch),
             );
-            let mut t = zeros::<T>(l0 * h, "FFT spectrum")?;
-            transpose(&self.data, &mut t, h, l0);
-            recycle(std::mem::take(&mut self.data));
-            t
-        };
+        }
+        // Column-major (a single row when l0 = 1): each needed row is gathered straight from
+        // the columns, with no transposed copy of the whole plane (a row's h values read h
+        // cache lines that the next rows read too).
+        let columns = &self.data;
         let c2r = real_inverse::<T>(l1);
         let scale = T::one() / T::from_usize(l0 * l1).ok_or_else(|| too_large("FFT scale"))?;
         let mut out = buffer::filled((n_rows, n_cols), T::zero())?;
@@ -440,7 +468,13 @@ impl<T: Real> Spectrum<T> {
                     fft: scratch,
                 } = scratch;
                 let r = rows(i);
-                spec.copy_from_slice(&row_major[r * h..(r + 1) * h]);
+                if l0 == 1 {
+                    spec.copy_from_slice(&columns[..h]);
+                } else {
+                    for (c, s) in spec.iter_mut().enumerate() {
+                        *s = columns[c * l0 + r];
+                    }
+                }
                 let samples = (first_col, col_step, scale);
                 inverse_row(c2r.as_ref(), spec, real, scratch, samples, out_row);
             },
@@ -668,6 +702,24 @@ impl<T: Real> PlaneSpectrum<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transpose_matches_the_definition() {
+        for (rows, cols) in [(1, 1), (1, 7), (7, 1), (16, 16), (17, 33), (40, 5)] {
+            let src: Vec<usize> = (0..rows * cols).collect();
+            let mut dst = vec![usize::MAX; rows * cols];
+            transpose(&src, &mut dst, rows, cols);
+            for r in 0..rows {
+                for c in 0..cols {
+                    assert_eq!(
+                        dst[c * rows + r],
+                        src[r * cols + c],
+                        "{rows}x{cols} ({r},{c})"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fast_lengths() {
