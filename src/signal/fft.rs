@@ -369,11 +369,10 @@ impl<T: Real> Spectrum<T> {
         debug_assert!(p0 <= l0 && p1 <= l1);
         let h = l1 / 2 + 1;
         let r2c = real_forward::<T>(l1);
-        // Rows p0.. of the zero-extended plane transform to zeros; the rest is overwritten.
-        let mut rows = scratch_spectrum::<T>(l0 * h, "FFT spectrum")?;
-        rows[p0 * h..].fill(Complex::new(T::zero(), T::zero()));
+        // Only the p0 signal rows: the zero rows beyond them transform to zeros.
+        let mut rows = scratch_spectrum::<T>(p0 * h, "FFT spectrum")?;
         for_chunks(
-            &mut rows[..p0 * h],
+            &mut rows,
             h,
             || RowScratch::<T>::new(l1, 0, r2c.get_scratch_len()),
             |scratch, r, out| {
@@ -408,6 +407,7 @@ impl<T: Real> Spectrum<T> {
                     }
                 }
                 for column in block.chunks_exact_mut(l0) {
+                    column[p0..].fill(Complex::new(T::zero(), T::zero()));
                     fft.process_with_scratch(column, scratch);
                 }
             },
