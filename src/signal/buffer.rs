@@ -4,6 +4,8 @@
 //! machine has; the plane is reserved with `try_reserve_exact` so the caller gets
 //! [`ConvError::TooLarge`] rather than an allocation abort.
 
+use std::mem::MaybeUninit;
+
 use ndarray::Array2;
 
 use crate::error::{ConvError, Result};
@@ -27,6 +29,17 @@ pub fn reserved<T>(len: usize) -> Result<Vec<T>> {
     Ok(data)
 }
 
+/// Writes `value` into every slot of `row` and returns it as initialised samples: for planes
+/// whose rows are filled in parallel, each row set just before it is computed (while it is in
+/// cache) instead of the whole plane in one serial pass first.
+pub fn initialise<T: Copy>(row: &mut [MaybeUninit<T>], value: T) -> &mut [T] {
+    for slot in row.iter_mut() {
+        slot.write(value);
+    }
+    // SAFETY: every element was written just above, and MaybeUninit<T> has T's layout.
+    unsafe { &mut *(row as *mut [MaybeUninit<T>] as *mut [T]) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +55,16 @@ mod tests {
             Err(ConvError::TooLarge(_))
         ));
         assert_eq!(filled((2, 3), 1.5f32).unwrap().sum(), 9.0);
+    }
+
+    #[test]
+    fn initialise_writes_every_slot() {
+        let mut data = reserved::<f32>(5).unwrap();
+        let row = initialise(&mut data.spare_capacity_mut()[..5], 2.5);
+        assert_eq!(row, &[2.5; 5]);
+        row[4] = 1.0;
+        // SAFETY: the five slots were written by `initialise`.
+        unsafe { data.set_len(5) };
+        assert_eq!(data, [2.5, 2.5, 2.5, 2.5, 1.0]);
     }
 }
