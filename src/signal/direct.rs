@@ -29,13 +29,16 @@ use crate::error::{ConvError, Result};
 use crate::real::Real;
 
 /// Below this many multiply-adds a problem runs on the calling thread: waking rayon's workers
-/// costs tens of microseconds on the machines measured, as much as a 3×3 filter of a 256²
-/// image on one core (48 µs alone, 86 µs median on two threads).
-const PARALLEL_WORK: usize = 1 << 20;
+/// costs 10–40 µs on the machines measured. Where it pays varies: a 3×3 filter of a 256²
+/// image (2¹⁹·1.1 multiply-adds) was slower on two threads on a Zen 4 VM (48 µs alone, 86 µs),
+/// faster on a Zen 3 VM (92 → 73 µs median, 1-D N = 10⁵, K = 3: 67 → 55 µs), both 2 cores.
+const PARALLEL_WORK: usize = 1 << 18;
 /// Kernel rows whose per-row lists are kept on the stack.
 const STACK_ROWS: usize = 16;
-/// Output samples per task when a single row is split across threads (a multiple of every tile).
-const COLUMN_CHUNK: usize = 8192;
+/// Output samples per task when a single row is split across threads: about a quarter of a
+/// thread's share, so that the tasks balance (a 10⁴-sample row in chunks of 8192 left one thread
+/// with 80% of the work), between these bounds (multiples of every tile).
+const COLUMN_CHUNK: std::ops::RangeInclusive<usize> = 1024..=8192;
 /// Outputs of the widest tile (16 f32 lanes × 4 registers): the shortest border piece.
 const BORDER_TILE: usize = 64;
 
@@ -233,9 +236,13 @@ fn correlate_plain<T: Real>(
             .enumerate()
             .for_each(|(r, row)| run(r, 0, row));
     } else {
-        flat.par_chunks_mut(COLUMN_CHUNK)
+        let quarter = width.div_ceil(4 * rayon::current_num_threads());
+        let chunk = quarter
+            .next_multiple_of(BORDER_TILE)
+            .clamp(*COLUMN_CHUNK.start(), *COLUMN_CHUNK.end());
+        flat.par_chunks_mut(chunk)
             .enumerate()
-            .for_each(|(i, chunk)| run(0, i * COLUMN_CHUNK, chunk));
+            .for_each(|(i, part)| run(0, i * chunk, part));
     }
     // SAFETY: the chunks above cover all `len` slots and `initialise` wrote every one of them.
     unsafe { data.set_len(len) };
@@ -251,7 +258,7 @@ fn row_slices<T, S: ndarray::Data<Elem = T>>(a: &ndarray::ArrayBase<S, ndarray::
 }
 
 /// The threads the direct algorithm uses for `work` multiply-adds: one below
-/// `PARALLEL_WORK` (2²⁰), else all of rayon's pool.
+/// `PARALLEL_WORK` (2¹⁸), else all of rayon's pool.
 ///
 /// ```
 /// assert_eq!(convkit::signal::direct::threads_for(1000), 1);
