@@ -39,7 +39,8 @@ const STACK_ROWS: usize = 16;
 /// thread's share, so that the tasks balance (a 10⁴-sample row in chunks of 8192 left one thread
 /// with 80% of the work), between these bounds (multiples of every tile).
 const COLUMN_CHUNK: std::ops::RangeInclusive<usize> = 1024..=8192;
-/// Outputs of the widest tile (16 f32 lanes × 4 registers): the shortest border piece.
+/// Outputs of the widest tile (64 f32: 16 lanes × 4 zmm, or 8 lanes × 8 ymm): the shortest border
+/// piece.
 const BORDER_TILE: usize = 64;
 
 /// Correlation of `g` over `x` extended by `mode`, with the pads, strides and dilations of
