@@ -10,7 +10,7 @@
 //! (w from [`transform_work`]; the last block may be mostly empty but costs a whole transform).
 //! Blocks run in parallel on rayon's pool.
 
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 
 use super::buffer;
@@ -18,6 +18,10 @@ use super::fft::{PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens
 use super::geometry::AxisGeometry;
 use crate::error::Result;
 use crate::real::Real;
+
+/// One block's task: its (row, column) block index, its first output (row, column), and the
+/// part of the output it fills.
+type Tile<'a, T> = ((usize, usize), (usize, usize), ArrayViewMut2<'a, T>);
 
 /// The transform length per block for a kernel span, given the whole padded length.
 pub fn block_len(span: usize, padded: usize) -> usize {
@@ -63,13 +67,34 @@ pub fn correlate_valid<T: Real>(
             end.div_ceil(stride).min(n_out),
         )
     };
-    let blocks: Vec<(usize, usize)> = (0..(p0 + 1 - s0).div_ceil(b0))
-        .flat_map(|i| (0..(p1 + 1 - s1).div_ceil(b1)).map(move |j| (i, j)))
+    // Block i covers output rows `outputs_in(i·b0, (i+1)·b0)`: consecutive bands from row 0
+    // (empty past the last output), and the same for columns, so the output splits into one
+    // disjoint view per block that its task fills in place. Assembling returned blocks
+    // afterwards was a serial pass over the whole output on the calling thread.
+    let (n0, n1) = ((p0 + 1 - s0).div_ceil(b0), (p1 + 1 - s1).div_ceil(b1));
+    let col_bands: Vec<(usize, usize)> = (0..n1)
+        .map(|j| outputs_in(j * b1, (j + 1) * b1, cols.stride, cols.out_len))
         .collect();
-    let block = |(i, j): (usize, usize)| -> Result<(usize, usize, Array2<T>)> {
+    let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
+    let mut tiles = Vec::with_capacity(n0 * n1);
+    let mut below = out.view_mut();
+    for i in 0..n0 {
+        let (r_lo, r_hi) = outputs_in(i * b0, (i + 1) * b0, rows.stride, rows.out_len);
+        let (band, rest) = below.split_at(Axis(0), r_hi - r_lo);
+        below = rest;
+        let mut right = band;
+        for (j, &(c_lo, c_hi)) in col_bands.iter().enumerate() {
+            let (tile, rest) = right.split_at(Axis(1), c_hi - c_lo);
+            right = rest;
+            tiles.push(((i, j), (r_lo, c_lo), tile));
+        }
+    }
+    let fill = |((i, j), (r_lo, c_lo), mut tile): Tile<'_, T>| -> Result<()> {
+        let (h, w) = tile.dim();
+        if h == 0 || w == 0 {
+            return Ok(());
+        }
         let (v0, v1) = (i * b0, j * b1);
-        let (r_lo, r_hi) = outputs_in(v0, v0 + b0, rows.stride, rows.out_len);
-        let (c_lo, c_hi) = outputs_in(v1, v1 + b1, cols.stride, cols.out_len);
         let region = xp.slice(s![v0..(v0 + l0).min(p0), v1..(v1 + l1).min(p1)]);
         let mut spectrum = Spectrum::forward(region, l0, l1)?;
         spectrum.multiply(&kernel);
@@ -77,25 +102,19 @@ pub fn correlate_valid<T: Real>(
         let first_col = s1 - 1 + c_lo * cols.stride - v1;
         let block = spectrum.inverse_rows(
             |k| first_row + k * rows.stride,
-            r_hi - r_lo,
+            h,
             first_col,
             cols.stride,
-            c_hi - c_lo,
+            w,
         )?;
-        Ok((r_lo, c_lo, block))
+        tile.assign(&block);
+        Ok(())
     };
     // A small problem stays on the calling thread: waking the pool would cost more.
-    let pieces: Vec<Result<(usize, usize, Array2<T>)>> =
-        if p0 * p1 < PARALLEL_LEN || blocks.len() == 1 {
-            blocks.into_iter().map(block).collect()
-        } else {
-            blocks.into_par_iter().map(block).collect()
-        };
-    let mut out = buffer::filled((rows.out_len, cols.out_len), T::zero())?;
-    for piece in pieces {
-        let (r, c, block) = piece?;
-        let (h, w) = block.dim();
-        out.slice_mut(s![r..r + h, c..c + w]).assign(&block);
+    if p0 * p1 < PARALLEL_LEN || tiles.len() == 1 {
+        tiles.into_iter().try_for_each(fill)?;
+    } else {
+        tiles.into_par_iter().try_for_each(fill)?;
     }
     Ok(out)
 }
@@ -103,6 +122,33 @@ pub fn correlate_valid<T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Several blocks per axis, with strides and dilations that do not divide the block
+    /// length: every output is filled by exactly one block, as the direct sum computes it.
+    #[test]
+    fn blocks_tile_the_output_with_strides() {
+        use crate::signal::{Algorithm, Conv, Output, Padding};
+        let x = Array2::from_shape_fn((150, 170), |(r, c)| ((r * 31 + c * 17) % 23) as f64 - 11.0);
+        let h = Array2::from_shape_fn((5, 7), |(r, c)| ((r * 7 + c * 3) % 5) as f64 - 2.0);
+        // More than one block on each axis (reflect 'same' pads by K - 1 in all).
+        assert!(block_len(5, 154) < 150 && block_len(7, 176) < 170);
+        for (stride, dilation) in [((1, 1), (1, 1)), ((2, 3), (1, 1)), ((3, 2), (2, 1))] {
+            let conv = |algorithm| {
+                Conv::correlate()
+                    .output(Output::Same)
+                    .padding(Padding::Reflect)
+                    .stride_2d(stride.0, stride.1)
+                    .dilation_2d(dilation.0, dilation.1)
+                    .algorithm(algorithm)
+                    .apply(&x, &h)
+                    .unwrap()
+            };
+            let (blocks, direct) = (conv(Algorithm::OverlapAdd), conv(Algorithm::Direct));
+            assert_eq!(blocks.dim(), direct.dim());
+            let err = (&blocks - &direct).fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(err < 1e-9, "stride {stride:?} dilation {dilation:?}: {err}");
+        }
+    }
 
     #[test]
     fn blocks_are_a_few_kernel_spans() {
