@@ -12,12 +12,24 @@ use crate::error::{ConvError, Result};
 
 /// A `rows × cols` plane filled with `value`, or `TooLarge` if it cannot be allocated.
 pub fn filled<T: Clone>(shape: (usize, usize), value: T) -> Result<Array2<T>> {
-    let too_large =
-        || ConvError::TooLarge(format!("cannot allocate a {}×{} plane", shape.0, shape.1));
-    let len = shape.0.checked_mul(shape.1).ok_or_else(too_large)?;
-    let mut data = reserved(len).map_err(|_| too_large())?;
-    data.resize(len, value);
-    Array2::from_shape_vec(shape, data).map_err(|_| too_large())
+    let mut data = reserved_plane(shape)?;
+    // The product cannot overflow: `reserved_plane` checked it.
+    data.resize(shape.0 * shape.1, value);
+    Array2::from_shape_vec(shape, data).map_err(|_| too_large(shape))
+}
+
+/// An empty vector with room for a `rows × cols` plane (for planes whose rows are written in
+/// place, see [`initialise`]); `TooLarge` if it cannot be allocated.
+pub fn reserved_plane<T>(shape: (usize, usize)) -> Result<Vec<T>> {
+    let len = shape
+        .0
+        .checked_mul(shape.1)
+        .ok_or_else(|| too_large(shape))?;
+    reserved(len).map_err(|_| too_large(shape))
+}
+
+fn too_large(shape: (usize, usize)) -> ConvError {
+    ConvError::TooLarge(format!("cannot allocate a {}×{} plane", shape.0, shape.1))
 }
 
 /// An empty vector with room for `len` values, for planes built by pushing rows;
