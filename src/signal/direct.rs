@@ -25,7 +25,7 @@ use super::Padding;
 use super::buffer;
 use super::geometry::AxisGeometry;
 use super::padding::{fill_value, source_index};
-use crate::error::{ConvError, Result};
+use crate::error::Result;
 use crate::real::Real;
 
 /// Below this many multiply-adds a problem runs on the calling thread: waking rayon's workers
@@ -93,10 +93,8 @@ fn correlate_plain<T: Real>(
     // built; it is written row by row, each row set to zero just before it is summed (a
     // zeroed allocation was a serial pass over the whole output, 10% of a 3×3 filter).
     let (height, width) = (rows.out_len, cols.out_len);
-    let len = height
-        .checked_mul(width)
-        .ok_or_else(|| ConvError::TooLarge(format!("cannot allocate a {height}×{width} plane")))?;
-    let mut data = buffer::reserved::<T>(len)?;
+    let len = height * width;
+    let mut data = buffer::reserved_plane::<T>((height, width))?;
     let fill = fill_value::<T>(mode);
     // Only zero / constant padding has rows that are not signal rows.
     let constant_rows = matches!(mode, Padding::Zero | Padding::Constant(_))
