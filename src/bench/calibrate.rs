@@ -20,15 +20,24 @@ const UNIT: Calibration = Calibration {
     fft_f64: 1.0,
     fft_2d_f32: 1.0,
     fft_2d_f64: 1.0,
+    overlap_add_f32: 1.0,
+    overlap_add_f64: 1.0,
+    overlap_add_2d_f32: 1.0,
+    overlap_add_2d_f64: 1.0,
     fft_overhead_ns: 0.0,
     threads: 1,
 };
 
-/// Model units per nanosecond of `algorithm` on one problem (rates 1 and no overhead).
+/// Steps that [`measure`] reports to its `progress` callback.
+pub const STEPS: u64 = 7;
+
+/// Model units per nanosecond of `algorithm` on one problem (rates 1), after the modelled
+/// fixed cost for `overhead_ns` is taken off the measured time.
 fn rate<T: Real>(
     algorithm: Algorithm,
     signal: (usize, usize),
     kernel: (usize, usize),
+    overhead_ns: f64,
     budget_s: f64,
 ) -> f64 {
     let one_d = signal.0 == 1 && kernel.0 == 1;
@@ -36,12 +45,17 @@ fn rate<T: Real>(
     let (rows, cols) = conv
         .geometry(signal, kernel, one_d)
         .expect("calibration shapes are valid");
-    let (direct, fft, _) = UNIT.estimate::<T>(&rows, &cols, false, Padding::Zero);
-    let units = if algorithm == Algorithm::Direct {
-        direct
-    } else {
-        fft
+    let pick = |(direct, fft, overlap_add): (f64, f64, f64)| match algorithm {
+        Algorithm::Fft => fft,
+        Algorithm::OverlapAdd => overlap_add,
+        _ => direct,
     };
+    let units = pick(UNIT.estimate::<T>(&rows, &cols, false, Padding::Zero));
+    let with_overhead = Calibration {
+        fft_overhead_ns: overhead_ns,
+        ..UNIT
+    };
+    let fixed_ns = pick(with_overhead.estimate::<T>(&rows, &cols, false, Padding::Zero)) - units;
     let cast = |v: Vec<f64>| v.into_iter().map(T::from_f64_lossy).collect::<Vec<T>>();
     let x =
         Array2::from_shape_vec(signal, cast(uniform(signal.0 * signal.1, 5))).expect("sizes match");
@@ -56,7 +70,9 @@ fn rate<T: Real>(
     } else {
         time(budget_s, || drop(conv.apply(&x, &h))).median_s
     };
-    units / (seconds * 1e9)
+    // A fixed cost larger than the time measured would make the rate negative: at least 10% of
+    // the time is taken as the work's.
+    units / (seconds * 1e9 - fixed_ns).max(seconds * 1e8)
 }
 
 /// Measures every constant of the cost model; `progress` hears each step's name.
@@ -70,24 +86,35 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let ((y1, g1), (y2, g2)) = (((1, 1 << 18), (1, 1024)), ((256, 256), (31, 31)));
     let mut step = |name: &str| progress(name);
     step("direct f32");
-    let direct_f32 = rate::<f32>(Algorithm::Direct, x1, h1, budget);
-    let direct_2d_f32 = rate::<f32>(Algorithm::Direct, x2, h2, budget);
+    let direct_f32 = rate::<f32>(Algorithm::Direct, x1, h1, 0.0, budget);
+    let direct_2d_f32 = rate::<f32>(Algorithm::Direct, x2, h2, 0.0, budget);
     step("direct f64");
-    let direct_f64 = rate::<f64>(Algorithm::Direct, x1, h1, budget);
-    let direct_2d_f64 = rate::<f64>(Algorithm::Direct, x2, h2, budget);
+    let direct_f64 = rate::<f64>(Algorithm::Direct, x1, h1, 0.0, budget);
+    let direct_2d_f64 = rate::<f64>(Algorithm::Direct, x2, h2, 0.0, budget);
     step("fft f32");
-    let fft_f32 = rate::<f32>(Algorithm::Fft, y1, g1, budget);
-    let fft_2d_f32 = rate::<f32>(Algorithm::Fft, y2, g2, budget);
+    let fft_f32 = rate::<f32>(Algorithm::Fft, y1, g1, 0.0, budget);
+    let fft_2d_f32 = rate::<f32>(Algorithm::Fft, y2, g2, 0.0, budget);
     step("fft f64");
-    let fft_f64 = rate::<f64>(Algorithm::Fft, y1, g1, budget);
-    let fft_2d_f64 = rate::<f64>(Algorithm::Fft, y2, g2, budget);
+    let fft_f64 = rate::<f64>(Algorithm::Fft, y1, g1, 0.0, budget);
+    let fft_2d_f64 = rate::<f64>(Algorithm::Fft, y2, g2, 0.0, budget);
     step("fft overhead");
     // A tiny transform is nearly all fixed cost: time minus its modelled work.
-    let tiny = rate::<f64>(Algorithm::Fft, (1, 64), (1, 8), budget);
+    let tiny = rate::<f64>(Algorithm::Fft, (1, 64), (1, 8), 0.0, budget);
     let conv = Conv::convolve().output(Output::Same);
     let (rows, cols) = conv.geometry((1, 64), (1, 8), true).expect("valid shapes");
     let units = UNIT.estimate::<f64>(&rows, &cols, false, Padding::Zero).1;
     let fft_overhead_ns = (units / tiny - units / fft_f64).max(1_000.0);
+    // Overlap-add where Auto weighs it against the alternatives, on sizes whose input and
+    // output no longer fit the caches (where its blocks fell furthest behind the model): a
+    // long signal with a kernel of a few hundred taps, a 1024² plane with a 21 × 21 kernel.
+    let ((z1, k1), (z2, k2)) = (((1, 1 << 20), (1, 256)), ((1024, 1024), (21, 21)));
+    let overhead = fft_overhead_ns;
+    step("overlap-add f32");
+    let overlap_add_f32 = rate::<f32>(Algorithm::OverlapAdd, z1, k1, overhead, budget);
+    let overlap_add_2d_f32 = rate::<f32>(Algorithm::OverlapAdd, z2, k2, overhead, budget);
+    step("overlap-add f64");
+    let overlap_add_f64 = rate::<f64>(Algorithm::OverlapAdd, z1, k1, overhead, budget);
+    let overlap_add_2d_f64 = rate::<f64>(Algorithm::OverlapAdd, z2, k2, overhead, budget);
     Calibration {
         direct_f32,
         direct_f64,
@@ -97,6 +124,10 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
         fft_f64,
         fft_2d_f32,
         fft_2d_f64,
+        overlap_add_f32,
+        overlap_add_f64,
+        overlap_add_2d_f32,
+        overlap_add_2d_f64,
         fft_overhead_ns,
         threads: rayon::current_num_threads(),
     }

@@ -22,7 +22,7 @@ pub(super) fn run(args: &CalibrateArgs) -> Result<(), CliError> {
         args.out.clone().or_else(Calibration::path).ok_or_else(|| {
             CliError::Usage("no HOME or CONVKIT_CALIBRATION: give --out FILE".into())
         })?;
-    let bar = ProgressBar::new(5);
+    let bar = ProgressBar::new(crate::bench::calibrate::STEPS);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

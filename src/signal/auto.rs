@@ -10,8 +10,11 @@
 //!   `fft_overhead`, where w(L) counts radix passes (L·log2(L) for a power of two; more for
 //!   factors 5 and 7, see [`fast_len`](super::fft::fast_len))
 //!   (`fft_rate` measured apart for 1-D signals and 2-D planes);
-//! * overlap-add: two transforms per block of Lb points (plus the kernel's once) / `fft_rate`,
-//!   + `fft_overhead` once + `fft_overhead`/6 per block.
+//! * overlap-add: two transforms per block of Lb points (plus the kernel's once) /
+//!   `overlap_add_rate`, + `fft_overhead` once + `fft_overhead`/6 per block. Its rate is
+//!   measured apart from the whole transform's (1-D and 2-D, per type): blocks also pay for
+//!   their spectrum products, their scattered writes into the output and their tasks, which ran
+//!   1.2-2× the whole-transform rate's estimate (docs/benchmarks.md).
 //!
 //! When the direct estimate is below `fft_overhead` (the least any transform costs), Auto takes
 //! the direct sum without estimating the transforms: that estimate (block lengths to try) would
@@ -55,6 +58,14 @@ pub struct Calibration {
     pub fft_2d_f32: f64,
     /// The same for f64.
     pub fft_2d_f64: f64,
+    /// Transform work per nanosecond inside overlap-add blocks on 1-D signals, f32.
+    pub overlap_add_f32: f64,
+    /// The same for f64.
+    pub overlap_add_f64: f64,
+    /// Transform work per nanosecond inside overlap-add blocks on 2-D planes, f32.
+    pub overlap_add_2d_f32: f64,
+    /// The same for f64.
+    pub overlap_add_2d_f64: f64,
     /// Fixed cost of one transformed block (planning lookup, allocation), nanoseconds.
     pub fft_overhead_ns: f64,
     /// Threads the measurement ran with.
@@ -70,7 +81,10 @@ const OUT_OF_CACHE_FACTOR: f64 = 1.5;
 impl Default for Calibration {
     /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
     /// 2 threads); see docs/benchmarks.md. The 1-D f64 rates are the previous calibration's, with
-    /// which Auto's W1 choices were checked; the others are medians of three runs.
+    /// which Auto's W1 choices were checked; the others are medians of three runs. The
+    /// overlap-add rates were measured later, on an Intel Xeon (AVX-512, 2 threads), as a share
+    /// of that machine's whole-transform rates (medians of three runs: 0.57 for 1-D f32, 0.73
+    /// 1-D f64, 0.69 2-D f32, 0.67 2-D f64), applied to the whole-transform rates here.
     fn default() -> Self {
         Calibration {
             direct_f32: 45.3,
@@ -81,13 +95,17 @@ impl Default for Calibration {
             fft_f64: 3.4,
             fft_2d_f32: 7.2,
             fft_2d_f64: 7.8,
+            overlap_add_f32: 5.9,
+            overlap_add_f64: 2.5,
+            overlap_add_2d_f32: 5.0,
+            overlap_add_2d_f64: 5.2,
             fft_overhead_ns: 1_250.0,
             threads: 2,
         }
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 14] = [
     "direct_f32",
     "direct_f64",
     "direct_2d_f32",
@@ -98,14 +116,20 @@ const KEYS: [&str; 10] = [
     "fft_2d_f64",
     "fft_overhead_ns",
     "threads",
+    "overlap_add_f32",
+    "overlap_add_f64",
+    "overlap_add_2d_f32",
+    "overlap_add_2d_f64",
 ];
 
+/// Keys that files written before they existed lack: (key, the key whose value stands in).
+/// Such a file's overlap-add blocks are estimated at its whole-transform rates, as then.
+const LATER_KEYS: [(usize, usize); 4] = [(10, 4), (11, 5), (12, 6), (13, 7)];
+
 impl Calibration {
-    /// The file format: `key = value` lines (TOML), `#` comments.
-    pub fn to_toml(&self) -> String {
-        format!(
-            "# convkit calibration, written by `convkit calibrate`\n\
-             direct_f32 = {}\ndirect_f64 = {}\ndirect_2d_f32 = {}\ndirect_2d_f64 = {}\nfft_f32 = {}\nfft_f64 = {}\nfft_2d_f32 = {}\nfft_2d_f64 = {}\nfft_overhead_ns = {}\nthreads = {}\n",
+    /// The values in the order of `KEYS`.
+    fn values(&self) -> [f64; KEYS.len()] {
+        [
             self.direct_f32,
             self.direct_f64,
             self.direct_2d_f32,
@@ -115,11 +139,25 @@ impl Calibration {
             self.fft_2d_f32,
             self.fft_2d_f64,
             self.fft_overhead_ns,
-            self.threads
-        )
+            self.threads as f64,
+            self.overlap_add_f32,
+            self.overlap_add_f64,
+            self.overlap_add_2d_f32,
+            self.overlap_add_2d_f64,
+        ]
     }
 
-    /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and finite.
+    /// The file format: `key = value` lines (TOML), `#` comments.
+    pub fn to_toml(&self) -> String {
+        let mut text = String::from("# convkit calibration, written by `convkit calibrate`\n");
+        for (key, value) in KEYS.iter().zip(self.values()) {
+            text.push_str(&format!("{key} = {value}\n"));
+        }
+        text
+    }
+
+    /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and
+    /// finite, except the overlap-add rates, which files from before they were measured lack.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let mut values = [f64::NAN; KEYS.len()];
         for (n, line) in text.lines().enumerate() {
@@ -140,6 +178,11 @@ impl Calibration {
                 .parse()
                 .map_err(|_| format!("line {}: '{}' is not a number", n + 1, value.trim()))?;
         }
+        for (later, stand_in) in LATER_KEYS {
+            if values[later].is_nan() {
+                values[later] = values[stand_in];
+            }
+        }
         if let Some(i) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(format!("'{}' missing or not a positive number", KEYS[i]));
         }
@@ -154,6 +197,10 @@ impl Calibration {
             fft_2d_f64: values[7],
             fft_overhead_ns: values[8],
             threads: values[9] as usize,
+            overlap_add_f32: values[10],
+            overlap_add_f64: values[11],
+            overlap_add_2d_f32: values[12],
+            overlap_add_2d_f64: values[13],
         })
     }
 
@@ -216,11 +263,11 @@ impl Calibration {
         // Planes and signals run different loops (a plane's rows are short and its transform
         // makes column passes over transposed data): their rates are measured apart.
         let plane = rows.padded_len() > 1 && cols.padded_len() > 1;
-        let (direct_rate, fft_rate) = match (single, plane) {
-            (true, false) => (self.direct_f32, self.fft_f32),
-            (true, true) => (self.direct_2d_f32, self.fft_2d_f32),
-            (false, false) => (self.direct_f64, self.fft_f64),
-            (false, true) => (self.direct_2d_f64, self.fft_2d_f64),
+        let (direct_rate, fft_rate, overlap_add_rate) = match (single, plane) {
+            (true, false) => (self.direct_f32, self.fft_f32, self.overlap_add_f32),
+            (true, true) => (self.direct_2d_f32, self.fft_2d_f32, self.overlap_add_2d_f32),
+            (false, false) => (self.direct_f64, self.fft_f64, self.overlap_add_f64),
+            (false, true) => (self.direct_2d_f64, self.fft_2d_f64, self.overlap_add_2d_f64),
         };
         let outputs = (rows.out_len * cols.out_len) as f64;
         let macs = if separable {
@@ -261,7 +308,7 @@ impl Calibration {
         // only its own bookkeeping, a sixth of it (fitted to the W1/W2 timings of
         // docs/benchmarks.md: charging the full overhead per block made Auto pick a whole-signal
         // FFT where overlap-add was up to 4× faster).
-        let overlap_add = (2.0 * blocks + 1.0) * work(b0, b1) / fft_rate
+        let overlap_add = (2.0 * blocks + 1.0) * work(b0, b1) / overlap_add_rate
             + self.fft_overhead_ns * (1.0 + blocks / 6.0);
         (direct, fft, overlap_add)
     }
@@ -313,6 +360,19 @@ mod tests {
             ..Calibration::default()
         };
         assert_eq!(Calibration::from_toml(&c.to_toml()), Ok(c));
+        // A file from before the overlap-add rates: they take its whole-transform rates.
+        let old: String = c
+            .to_toml()
+            .lines()
+            .filter(|l| !l.starts_with("overlap_add"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let read = Calibration::from_toml(&old).unwrap();
+        assert_eq!(
+            (read.overlap_add_f64, read.overlap_add_2d_f32),
+            (c.fft_f64, c.fft_2d_f32)
+        );
+        assert_eq!(read.direct_f32, 3.5);
         assert!(Calibration::from_toml("direct_f32 = fast").is_err());
         assert!(Calibration::from_toml("garbage").is_err());
         assert!(
