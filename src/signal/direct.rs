@@ -6,7 +6,9 @@
 //!
 //! Stride-1 rows are computed in register tiles: a block of consecutive outputs stays in vector
 //! registers while every tap of every kernel row is multiplied in, so each output is written
-//! once and the input window is read from L1. On x86-64 the tile loop is compiled three times —
+//! once and the input window is read from L1. With a row stride of 1, two consecutive output
+//! rows are computed together: they share all but one input row, so each input load feeds both.
+//! On x86-64 the tile loop is compiled three times —
 //! for AVX-512, for AVX2+FMA and for the baseline SSE2 — and the widest the CPU supports is
 //! chosen at run time (`is_x86_feature_detected!`); users need no `-C target-cpu` flag. With FMA
 //! each multiply-add is fused (one rounding), so results may differ in the last bit between
@@ -166,17 +168,20 @@ fn correlate_plain<T: Real>(
     let right_strips = strip(right_start, cols.out_len)?;
     let (left_rows, right_rows) = (row_slices(&left_strips), row_slices(&right_strips));
 
-    // Output row r, columns c0 .. c0 + segment.len(). Up to STACK_ROWS kernel rows, the lists
-    // of source rows and input slices live on the stack: allocating them per row cost more
-    // than the sums of a short row.
-    let compute = |r: usize, c0: usize, segment: &mut [T]| {
-        let k0 = taps.len();
+    // Two output rows at once, when consecutive output rows read consecutive extended rows:
+    // they share all but one input row, so every input load feeds both rows' sums.
+    let pairs = rows.stride == 1 && rows.dilation == 1 && cols.stride == 1 && taps.len() > 1;
+    // Output row r, columns c0 .. c0 + segment.len() (and row r + 1 in `next`, when paired).
+    // Up to STACK_ROWS input rows, the lists of source rows and input slices live on the
+    // stack: allocating them per row cost more than the sums of a short row.
+    let compute = |r: usize, c0: usize, segment: &mut [T], mut next: Option<&mut [T]>| {
+        let in_rows = taps.len() + usize::from(next.is_some());
         let mut source_stack = [None; STACK_ROWS];
         let mut source_heap = Vec::new();
-        let sources: &mut [Option<usize>] = if k0 <= STACK_ROWS {
-            &mut source_stack[..k0]
+        let sources: &mut [Option<usize>] = if in_rows <= STACK_ROWS {
+            &mut source_stack[..in_rows]
         } else {
-            source_heap.resize(k0, None);
+            source_heap.resize(in_rows, None);
             &mut source_heap
         };
         for (a, src) in sources.iter_mut().enumerate() {
@@ -200,10 +205,10 @@ fn correlate_plain<T: Real>(
                 continue;
             }
             let piece = &mut segment[start - c0..end - c0];
-            let inputs: &mut [&[T]] = if k0 <= STACK_ROWS {
-                &mut input_stack[..k0]
+            let inputs: &mut [&[T]] = if in_rows <= STACK_ROWS {
+                &mut input_stack[..in_rows]
             } else {
-                input_heap.resize(k0, &[][..]);
+                input_heap.resize(in_rows, &[][..]);
                 &mut input_heap
             };
             for (input, src) in inputs.iter_mut().zip(sources.iter()) {
@@ -216,24 +221,41 @@ fn correlate_plain<T: Real>(
                     }
                 };
             }
-            correlate_segment(piece, inputs, &taps, cols.stride, cols.dilation);
+            match next.as_deref_mut() {
+                Some(next) => {
+                    let next_piece = &mut next[start - c0..end - c0];
+                    correlate_pair(piece, next_piece, inputs, &taps, cols.dilation);
+                }
+                None => correlate_segment(piece, inputs, &taps, cols.stride, cols.dilation),
+            }
         }
     };
 
     let flat = &mut data.spare_capacity_mut()[..len];
     let run = |r: usize, c0: usize, chunk: &mut [MaybeUninit<T>]| {
-        compute(r, c0, buffer::initialise(chunk, T::zero()));
+        compute(r, c0, buffer::initialise(chunk, T::zero()), None);
     };
+    // Rows `rows_per_task · i ..` of the output: one row, or a pair computed together.
+    let run_rows = |i: usize, chunk: &mut [MaybeUninit<T>]| {
+        let chunk = buffer::initialise(chunk, T::zero());
+        if chunk.len() == 2 * width {
+            let (first, second) = chunk.split_at_mut(width);
+            compute(2 * i, 0, first, Some(second));
+        } else {
+            compute(i * (1 + usize::from(pairs)), 0, chunk, None);
+        }
+    };
+    let task_len = width * (1 + usize::from(pairs));
     if width == 0 {
         // Nothing to sum (and no chunks of width zero).
     } else if threads_for(len.saturating_mul(g.len())) == 1 {
-        for (r, row) in flat.chunks_mut(width).enumerate() {
-            run(r, 0, row);
+        for (i, chunk) in flat.chunks_mut(task_len).enumerate() {
+            run_rows(i, chunk);
         }
     } else if height > 1 {
-        flat.par_chunks_mut(width)
+        flat.par_chunks_mut(task_len)
             .enumerate()
-            .for_each(|(r, row)| run(r, 0, row));
+            .for_each(|(i, chunk)| run_rows(i, chunk));
     } else {
         let quarter = width.div_ceil(4 * rayon::current_num_threads());
         let chunk = quarter
@@ -335,6 +357,107 @@ pub fn correlate_segment<T: Real>(
         tiles::<T, 32, false>(out, inputs, taps, dilation);
     } else {
         tiles::<T, 16, false>(out, inputs, taps, dilation);
+    }
+}
+
+/// Two output rows of one stride-1 correlation over consecutive input rows:
+/// out0 = Σ_i taps[i] ⋆ inputs[i] and out1 = Σ_i taps[i] ⋆ inputs[i + 1] (⋆ as in
+/// [`correlate_segment`], stride 1), so `inputs` holds one more row than `taps`. Each input load
+/// serves both rows; every output is summed in the same order as `correlate_segment` sums it.
+fn correlate_pair<T: Real>(
+    out0: &mut [T],
+    out1: &mut [T],
+    inputs: &[&[T]],
+    taps: &[&[T]],
+    dilation: usize,
+) {
+    debug_assert_eq!(inputs.len(), taps.len() + 1);
+    debug_assert_eq!(out0.len(), out1.len());
+    if out0.is_empty() {
+        return;
+    }
+    for (i, x) in inputs.iter().enumerate() {
+        let widest = [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|a| taps.get(a))
+            .map(|t| t.len())
+            .max()
+            .unwrap_or(0);
+        assert!(widest == 0 || x.len() > (out0.len() - 1) + (widest - 1) * dilation);
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            unsafe { simd::pairs_avx512(out0, out1, inputs, taps, dilation) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: as above.
+            unsafe { simd::pairs_avx2(out0, out1, inputs, taps, dilation) };
+            return;
+        }
+    }
+    if std::mem::size_of::<T>() == 4 {
+        pair_tiles::<T, 16, false>(out0, out1, inputs, taps, dilation);
+    } else {
+        pair_tiles::<T, 8, false>(out0, out1, inputs, taps, dilation);
+    }
+}
+
+/// [`correlate_pair`] by tiles of TILE outputs in each row, the last overlapping the one before;
+/// rows shorter than TILE are summed one at a time by [`tiles`].
+#[inline(always)]
+fn pair_tiles<T: Real, const TILE: usize, const FMA: bool>(
+    out0: &mut [T],
+    out1: &mut [T],
+    inputs: &[&[T]],
+    taps: &[&[T]],
+    dilation: usize,
+) {
+    let len = out0.len();
+    if len < TILE {
+        let k = taps.len();
+        tiles::<T, TILE, FMA>(out0, &inputs[..k], taps, dilation);
+        tiles::<T, TILE, FMA>(out1, &inputs[1..], taps, dilation);
+        return;
+    }
+    let mut c0 = 0;
+    while c0 < len {
+        // The last tile ends at the last output (its first outputs are summed again, in the
+        // same order, to the same bits).
+        let c = c0.min(len - TILE);
+        let mut acc0 = [T::zero(); TILE];
+        let mut acc1 = [T::zero(); TILE];
+        for (i, x) in inputs.iter().enumerate() {
+            // Input row i is kernel row i of the first output row and row i - 1 of the second.
+            let first = taps.get(i).copied().unwrap_or(&[]);
+            let second = i.checked_sub(1).map_or(&[][..], |a| taps[a]);
+            let both = first.len().min(second.len());
+            for b in 0..both {
+                let from = c + b * dilation;
+                let window: &[T; TILE] = x[from..from + TILE].try_into().expect("length TILE");
+                let (t0, t1) = (first[b], second[b]);
+                for j in 0..TILE {
+                    acc0[j] = madd::<T, FMA>(t0, window[j], acc0[j]);
+                    acc1[j] = madd::<T, FMA>(t1, window[j], acc1[j]);
+                }
+            }
+            for (acc, t) in [(&mut acc0, first), (&mut acc1, second)] {
+                for (b, &tap) in t.iter().enumerate().skip(both) {
+                    let from = c + b * dilation;
+                    let window: &[T; TILE] = x[from..from + TILE].try_into().expect("length TILE");
+                    for j in 0..TILE {
+                        acc[j] = madd::<T, FMA>(tap, window[j], acc[j]);
+                    }
+                }
+            }
+        }
+        out0[c..c + TILE].copy_from_slice(&acc0);
+        out1[c..c + TILE].copy_from_slice(&acc1);
+        c0 += TILE;
     }
 }
 
@@ -440,7 +563,7 @@ fn strided<T: Real>(out: &mut [T], inputs: &[&[T]], taps: &[&[T]], stride: usize
 
 #[cfg(target_arch = "x86_64")]
 mod simd {
-    use super::tiles;
+    use super::{pair_tiles, tiles};
     use crate::real::Real;
 
     /// Tiles of 8 zmm registers (16 f32 or 8 f64 lanes each), as the AVX2 path: on an Intel
@@ -457,6 +580,38 @@ mod simd {
             tiles::<T, 128, true>(out, inputs, taps, dilation);
         } else {
             tiles::<T, 64, true>(out, inputs, taps, dilation);
+        }
+    }
+
+    /// Pairs of rows in tiles of 4 zmm registers per row (8 accumulators in all).
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn pairs_avx512<T: Real>(
+        out0: &mut [T],
+        out1: &mut [T],
+        inputs: &[&[T]],
+        taps: &[&[T]],
+        dilation: usize,
+    ) {
+        if std::mem::size_of::<T>() == 4 {
+            pair_tiles::<T, 64, true>(out0, out1, inputs, taps, dilation);
+        } else {
+            pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation);
+        }
+    }
+
+    /// Pairs of rows in tiles of 4 ymm registers per row (8 accumulators in all).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn pairs_avx2<T: Real>(
+        out0: &mut [T],
+        out1: &mut [T],
+        inputs: &[&[T]],
+        taps: &[&[T]],
+        dilation: usize,
+    ) {
+        if std::mem::size_of::<T>() == 4 {
+            pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation);
+        } else {
+            pair_tiles::<T, 16, true>(out0, out1, inputs, taps, dilation);
         }
     }
 
@@ -481,6 +636,44 @@ mod simd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two rows summed together are, bit for bit, the two rows summed one at a time: for every
+    /// row length around the tile widths, kernel shapes (rows of unequal length too) and
+    /// dilations.
+    #[test]
+    fn pairs_equal_single_rows() {
+        let rows: Vec<Vec<f32>> = (0..6)
+            .map(|r| {
+                (0..400)
+                    .map(|i| ((i * 7 + r * 13) % 29) as f32 * 0.37 - 5.0)
+                    .collect()
+            })
+            .collect();
+        for k1 in [1usize, 2, 3, 5, 8] {
+            for k0 in 2..5 {
+                // The last kernel row shorter: both rows of a pair then run unequal tap counts.
+                let taps: Vec<Vec<f32>> = (0..k0)
+                    .map(|a| {
+                        let len = if a == k0 - 1 { k1.div_ceil(2) } else { k1 };
+                        (0..len).map(|b| (a * 5 + b) as f32 * 0.25 - 1.0).collect()
+                    })
+                    .collect();
+                let taps: Vec<&[f32]> = taps.iter().map(|t| t.as_slice()).collect();
+                let inputs: Vec<&[f32]> = rows[..k0 + 1].iter().map(|r| r.as_slice()).collect();
+                for dilation in [1, 3] {
+                    for len in [1, 7, 8, 15, 16, 31, 33, 63, 64, 65, 100, 129, 250] {
+                        let (mut a0, mut a1) = (vec![0.0; len], vec![0.0; len]);
+                        correlate_pair(&mut a0, &mut a1, &inputs, &taps, dilation);
+                        let (mut b0, mut b1) = (vec![0.0; len], vec![0.0; len]);
+                        correlate_segment(&mut b0, &inputs[..k0], &taps, 1, dilation);
+                        correlate_segment(&mut b1, &inputs[1..], &taps, 1, dilation);
+                        assert_eq!((&a0, &a1), (&b0, &b1), "k {k0}x{k1} d {dilation} len {len}");
+                        assert!(b1.iter().any(|v| *v != 0.0));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn segment_matches_the_definition() {
