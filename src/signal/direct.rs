@@ -669,6 +669,18 @@ mod tests {
                         correlate_segment(&mut b1, &inputs[1..], &taps, 1, dilation);
                         assert_eq!((&a0, &a1), (&b0, &b1), "k {k0}x{k1} d {dilation} len {len}");
                         assert!(b1.iter().any(|v| *v != 0.0));
+                        // The tile widths of the other instruction sets (AVX2, portable), which
+                        // this machine's dispatch may not take, against single rows of the same
+                        // tile width and multiply-add kind.
+                        let (mut c0, mut c1) = (vec![0.0; len], vec![0.0; len]);
+                        pair_tiles::<f32, 16, false>(&mut c0, &mut c1, &inputs, &taps, dilation);
+                        tiles::<f32, 16, false>(&mut b0, &inputs[..k0], &taps, dilation);
+                        tiles::<f32, 16, false>(&mut b1, &inputs[1..], &taps, dilation);
+                        assert_eq!((&c0, &c1), (&b0, &b1), "portable, len {len}");
+                        pair_tiles::<f32, 32, true>(&mut c0, &mut c1, &inputs, &taps, dilation);
+                        tiles::<f32, 32, true>(&mut b0, &inputs[..k0], &taps, dilation);
+                        tiles::<f32, 32, true>(&mut b1, &inputs[1..], &taps, dilation);
+                        assert_eq!((&c0, &c1), (&b0, &b1), "fused, len {len}");
                     }
                 }
             }
