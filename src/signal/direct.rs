@@ -8,9 +8,9 @@
 //! registers while every tap of every kernel row is multiplied in, so each output is written
 //! once and the input window is read from L1. With a row stride of 1, two consecutive output
 //! rows are computed together: they share all but one input row, so each input load feeds both.
-//! On x86-64 the tile loop is compiled three times —
-//! for AVX-512, for AVX2+FMA and for the baseline SSE2 — and the widest the CPU supports is
-//! chosen at run time (`is_x86_feature_detected!`); users need no `-C target-cpu` flag. With FMA
+//! The tile loop is compiled once per instruction set (AVX-512, AVX2+FMA, the baseline) and
+//! the widest the CPU supports is chosen at run time (`isa`); users need no `-C target-cpu`
+//! flag. With FMA
 //! each multiply-add is fused (one rounding), so results may differ in the last bit between
 //! machines with and without FMA, never between runs or thread counts on one machine.
 //!
@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use super::Padding;
 use super::buffer;
 use super::geometry::AxisGeometry;
+use super::isa::{self, Vectorised};
 use super::padding::{fill_value, source_index};
 use crate::error::Result;
 use crate::real::Real;
@@ -339,25 +340,12 @@ pub fn correlate_segment<T: Real>(
         strided(out, inputs, taps, stride, dilation);
         return;
     }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            unsafe { simd::tiles_avx512(out, inputs, taps, dilation) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: as above.
-            unsafe { simd::tiles_avx2(out, inputs, taps, dilation) };
-            return;
-        }
-    }
-    if std::mem::size_of::<T>() == 4 {
-        tiles::<T, 32, false>(out, inputs, taps, dilation);
-    } else {
-        tiles::<T, 16, false>(out, inputs, taps, dilation);
-    }
+    isa::dispatch(Segment {
+        out,
+        inputs,
+        taps,
+        dilation,
+    });
 }
 
 /// Two output rows of one stride-1 correlation over consecutive input rows:
@@ -386,25 +374,13 @@ fn correlate_pair<T: Real>(
             .unwrap_or(0);
         assert!(widest == 0 || x.len() > (out0.len() - 1) + (widest - 1) * dilation);
     }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            unsafe { simd::pairs_avx512(out0, out1, inputs, taps, dilation) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: as above.
-            unsafe { simd::pairs_avx2(out0, out1, inputs, taps, dilation) };
-            return;
-        }
-    }
-    if std::mem::size_of::<T>() == 4 {
-        pair_tiles::<T, 16, false>(out0, out1, inputs, taps, dilation);
-    } else {
-        pair_tiles::<T, 8, false>(out0, out1, inputs, taps, dilation);
-    }
+    isa::dispatch(Pair {
+        out0,
+        out1,
+        inputs,
+        taps,
+        dilation,
+    });
 }
 
 /// [`correlate_pair`] by tiles of TILE outputs in each row, the last overlapping the one before;
@@ -561,74 +537,66 @@ fn strided<T: Real>(out: &mut [T], inputs: &[&[T]], taps: &[&[T]], stride: usize
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod simd {
-    use super::{pair_tiles, tiles};
-    use crate::real::Real;
+/// A stride-1 row segment, for [`isa::dispatch`].
+struct Segment<'a, T> {
+    out: &'a mut [T],
+    inputs: &'a [&'a [T]],
+    taps: &'a [&'a [T]],
+    dilation: usize,
+}
 
-    /// Tiles of 8 zmm registers (16 f32 or 8 f64 lanes each), as the AVX2 path: on an Intel
-    /// Xeon (AVX-512, 2 threads, S = 1024) 4 registers were 0-7% slower at K = 3-5 and 5-16%
-    /// at K = 7-21 (medians of 6 interleaved A/B runs); 1-D f64 within noise.
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn tiles_avx512<T: Real>(
-        out: &mut [T],
-        inputs: &[&[T]],
-        taps: &[&[T]],
-        dilation: usize,
-    ) {
-        if std::mem::size_of::<T>() == 4 {
-            tiles::<T, 128, true>(out, inputs, taps, dilation);
-        } else {
-            tiles::<T, 64, true>(out, inputs, taps, dilation);
+impl<T: Real> Vectorised for Segment<'_, T> {
+    /// Tiles of 8 vector registers: with two FMA pipes of latency 4 (AMD Zen 3), 4 ymm
+    /// accumulators kept half the pipes idle; 8 measured 8–17% faster on 3×3 to 21×21 filters
+    /// of 1024² and 25–40% faster on 1-D f64 with K ≤ 64 (minimum of 4 A/B runs). On an Intel
+    /// Xeon (AVX-512, 2 threads, S = 1024) 4 zmm registers were 0-7% slower than 8 at K = 3-5
+    /// and 5-16% at K = 7-21 (medians of 6 interleaved A/B runs); 1-D f64 within noise.
+    #[inline(always)]
+    fn run<const SET: u8>(self) {
+        let Segment {
+            out,
+            inputs,
+            taps,
+            dilation,
+        } = self;
+        match (SET, std::mem::size_of::<T>() == 4) {
+            (isa::AVX512, true) => tiles::<T, 128, true>(out, inputs, taps, dilation),
+            (isa::AVX512, false) => tiles::<T, 64, true>(out, inputs, taps, dilation),
+            (isa::AVX2_FMA, true) => tiles::<T, 64, true>(out, inputs, taps, dilation),
+            (isa::AVX2_FMA, false) => tiles::<T, 32, true>(out, inputs, taps, dilation),
+            (_, true) => tiles::<T, 32, false>(out, inputs, taps, dilation),
+            (_, false) => tiles::<T, 16, false>(out, inputs, taps, dilation),
         }
     }
+}
 
-    /// Pairs of rows in tiles of 4 zmm registers per row (8 accumulators in all).
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn pairs_avx512<T: Real>(
-        out0: &mut [T],
-        out1: &mut [T],
-        inputs: &[&[T]],
-        taps: &[&[T]],
-        dilation: usize,
-    ) {
-        if std::mem::size_of::<T>() == 4 {
-            pair_tiles::<T, 64, true>(out0, out1, inputs, taps, dilation);
-        } else {
-            pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation);
-        }
-    }
+/// Two stride-1 rows over shared input rows, for [`isa::dispatch`].
+struct Pair<'a, T> {
+    out0: &'a mut [T],
+    out1: &'a mut [T],
+    inputs: &'a [&'a [T]],
+    taps: &'a [&'a [T]],
+    dilation: usize,
+}
 
-    /// Pairs of rows in tiles of 4 ymm registers per row (8 accumulators in all).
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn pairs_avx2<T: Real>(
-        out0: &mut [T],
-        out1: &mut [T],
-        inputs: &[&[T]],
-        taps: &[&[T]],
-        dilation: usize,
-    ) {
-        if std::mem::size_of::<T>() == 4 {
-            pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation);
-        } else {
-            pair_tiles::<T, 16, true>(out0, out1, inputs, taps, dilation);
-        }
-    }
-
-    /// Tiles of 8 ymm registers (8 f32 or 4 f64 lanes each): with two FMA pipes of latency 4
-    /// (AMD Zen 3), 4 accumulators kept half the pipes idle; 8 measured 8–17% faster on 3×3 to
-    /// 21×21 filters of 1024² and 25–40% faster on 1-D f64 with K ≤ 64 (minimum of 4 A/B runs).
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn tiles_avx2<T: Real>(
-        out: &mut [T],
-        inputs: &[&[T]],
-        taps: &[&[T]],
-        dilation: usize,
-    ) {
-        if std::mem::size_of::<T>() == 4 {
-            tiles::<T, 64, true>(out, inputs, taps, dilation);
-        } else {
-            tiles::<T, 32, true>(out, inputs, taps, dilation);
+impl<T: Real> Vectorised for Pair<'_, T> {
+    /// Tiles of 4 vector registers per row: 8 accumulators in all, as a single row's tile.
+    #[inline(always)]
+    fn run<const SET: u8>(self) {
+        let Pair {
+            out0,
+            out1,
+            inputs,
+            taps,
+            dilation,
+        } = self;
+        match (SET, std::mem::size_of::<T>() == 4) {
+            (isa::AVX512, true) => pair_tiles::<T, 64, true>(out0, out1, inputs, taps, dilation),
+            (isa::AVX512, false) => pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation),
+            (isa::AVX2_FMA, true) => pair_tiles::<T, 32, true>(out0, out1, inputs, taps, dilation),
+            (isa::AVX2_FMA, false) => pair_tiles::<T, 16, true>(out0, out1, inputs, taps, dilation),
+            (_, true) => pair_tiles::<T, 16, false>(out0, out1, inputs, taps, dilation),
+            (_, false) => pair_tiles::<T, 8, false>(out0, out1, inputs, taps, dilation),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod direct;
 pub mod fft;
 pub mod flip_slide;
 pub mod geometry;
+mod isa;
 pub mod lti;
 pub mod multichannel;
 mod options;

@@ -17,12 +17,12 @@
 //!
 //! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (the
 //! remaining channels 1 vector or half a vector × 12) in registers, each sample x[u_t + v_j]
-//! is broadcast once and multiplied into a whole vector of channels. On x86-64 the tile loop is compiled for AVX-512, for AVX2+FMA and
-//! for the baseline and the widest the CPU supports is chosen at run time, as in
-//! [`direct`](super::direct). Each output sums its terms in the order of t, whatever tile or
+//! is broadcast once and multiplied into a whole vector of channels. The tile loop is compiled for
+//! each instruction set and the widest the CPU supports is chosen at run time (`isa`). Each output sums its terms in the order of t, whatever tile or
 //! thread computes it; with FMA each step rounds once.
 
 use super::direct::madd;
+use super::isa::{self, Vectorised};
 use crate::real::Real;
 
 /// The coefficients a[t, m] laid out for the kernel: one row per t, the m lanes padded with
@@ -183,22 +183,7 @@ fn gather<T: Real>(
         layout,
         accumulate,
     };
-    #[cfg(target_arch = "x86_64")]
-    {
-        let f32_lanes = std::mem::size_of::<T>() == 4;
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            unsafe { simd::run_avx512(&job, out, f32_lanes) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: as above.
-            unsafe { simd::run_avx2(&job, out, f32_lanes) };
-            return;
-        }
-    }
-    run::<T, 8, 4, 4, 8, 4, false>(&job, out);
+    isa::dispatch(Tiled { job: &job, out });
 }
 
 /// Every tile's position count divides this.
@@ -334,28 +319,24 @@ fn store<T: Real, const MB: usize, const JB: usize>(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod simd {
-    use super::{Job, run};
-    use crate::real::Real;
+/// One call's tiles, for [`isa::dispatch`].
+struct Tiled<'a, T> {
+    job: &'a Job<'a, T>,
+    out: &'a mut [T],
+}
 
-    /// 2 zmm registers of channels × 12 positions (or 1 × 12, or one ymm × 12).
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn run_avx512<T: Real>(job: &Job<'_, T>, out: &mut [T], f32_lanes: bool) {
-        if f32_lanes {
-            run::<T, 32, 12, 16, 12, 8, true>(job, out);
-        } else {
-            run::<T, 16, 12, 8, 12, 4, true>(job, out);
-        }
-    }
-
-    /// 2 ymm registers of channels × 6 positions (or 1 × 12): 12 accumulators of the 16.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn run_avx2<T: Real>(job: &Job<'_, T>, out: &mut [T], f32_lanes: bool) {
-        if f32_lanes {
-            run::<T, 16, 6, 8, 12, 8, true>(job, out);
-        } else {
-            run::<T, 8, 6, 4, 12, 4, true>(job, out);
+impl<T: Real> Vectorised for Tiled<'_, T> {
+    /// AVX-512: 2 zmm registers of channels × 12 positions (or 1 × 12, or one ymm × 12).
+    /// AVX2: 2 ymm registers of channels × 6 positions (or 1 × 12): 12 accumulators of the 16.
+    #[inline(always)]
+    fn run<const SET: u8>(self) {
+        let Tiled { job, out } = self;
+        match (SET, std::mem::size_of::<T>() == 4) {
+            (isa::AVX512, true) => run::<T, 32, 12, 16, 12, 8, true>(job, out),
+            (isa::AVX512, false) => run::<T, 16, 12, 8, 12, 4, true>(job, out),
+            (isa::AVX2_FMA, true) => run::<T, 16, 6, 8, 12, 8, true>(job, out),
+            (isa::AVX2_FMA, false) => run::<T, 8, 6, 4, 12, 4, true>(job, out),
+            _ => run::<T, 8, 4, 4, 8, 4, false>(job, out),
         }
     }
 }
