@@ -4,10 +4,11 @@
 
 use ndarray::{Array1, Array2};
 
-use super::timing::time;
+use super::timing::{time, time_steady};
 use super::workloads::uniform;
 use crate::real::Real;
 use crate::signal::auto::Calibration;
+use crate::signal::direct::with_parallel_work;
 use crate::signal::{Algorithm, Conv, Output, Padding};
 
 /// Rates of 1 and no overhead: the cost model's estimates in its own work units.
@@ -26,10 +27,12 @@ const UNIT: Calibration = Calibration {
     overlap_add_2d_f64: 1.0,
     fft_overhead_ns: 0.0,
     threads: 1,
+    parallel_work: 0.0,
+    parallel_work_2d: 0.0,
 };
 
 /// Steps that [`measure`] reports to its `progress` callback.
-pub const STEPS: u64 = 7;
+pub const STEPS: u64 = 8;
 
 /// Model units per nanosecond of `algorithm` on one problem (rates 1), after the modelled
 /// fixed cost for `overhead_ns` is taken off the measured time.
@@ -115,6 +118,8 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     step("overlap-add f64");
     let overlap_add_f64 = rate::<f64>(Algorithm::OverlapAdd, z1, k1, overhead, budget);
     let overlap_add_2d_f64 = rate::<f64>(Algorithm::OverlapAdd, z2, k2, overhead, budget);
+    step("parallel thresholds");
+    let (parallel_work, parallel_work_2d) = parallel_work();
     Calibration {
         direct_f32,
         direct_f64,
@@ -130,5 +135,68 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
         overlap_add_2d_f64,
         fft_overhead_ns,
         threads: rayon::current_num_threads(),
+        parallel_work,
+        parallel_work_2d,
     }
+}
+
+/// The multiply-adds from which splitting the direct sum over rayon's pool pays, on 1-D
+/// signals (f64, 3 taps, 4096 samples up by factors of √2) and on planes (f32, 3 × 3, 64² up):
+/// rows and column chunks split differently, and a plane's short rows cost more per output.
+fn parallel_work() -> (f64, f64) {
+    if rayon::current_num_threads() == 1 {
+        let defaults = Calibration::default();
+        return (defaults.parallel_work, defaults.parallel_work_2d);
+    }
+    let conv = Conv::convolve().algorithm(Algorithm::Direct);
+    let signals = (0..13).map(|i| {
+        let len = (4096.0 * 2f64.powf(i as f64 / 2.0)) as usize;
+        let (x, h) = (Array1::from(uniform(len, 5)), Array1::from(uniform(3, 6)));
+        (
+            3.0 * len as f64,
+            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
+        )
+    });
+    let one_d = crossover(signals.collect());
+    let conv = conv.output(Output::Same);
+    let planes = (0..9).map(|i| {
+        let side = (64.0 * 2f64.powf(i as f64 / 2.0)) as usize;
+        let f32s = |len, seed| uniform(len, seed).into_iter().map(|v| v as f32).collect();
+        let x = Array2::from_shape_vec((side, side), f32s(side * side, 5)).expect("side² samples");
+        let h = Array2::from_shape_vec((3, 3), f32s(9, 6)).expect("3 × 3 taps");
+        let work = 9.0 * (side * side) as f64;
+        (
+            work,
+            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
+        )
+    });
+    (one_d, crossover(planes.collect()))
+}
+
+/// The threshold for one ladder of (multiply-adds, problem) in increasing size: each problem
+/// is timed on the calling thread and split (interleaved, best of three medians of a steady
+/// loop, as a machine's speed drifts), and the threshold is the size from which splitting
+/// gives the least total time over the ladder (one noisy size does not move it far). Twice the
+/// largest size if the ladder was fastest on one thread throughout.
+fn crossover(mut ladder: Vec<(f64, Box<dyn FnMut() + '_>)>) -> f64 {
+    let mut best = vec![[f64::INFINITY; 2]; ladder.len()];
+    for _ in 0..3 {
+        for ((_, run), best) in ladder.iter_mut().zip(&mut best) {
+            for (slot, threshold) in [f64::INFINITY, 0.0].into_iter().enumerate() {
+                let median =
+                    with_parallel_work(threshold, || time_steady(0.03, &mut *run).median_s);
+                best[slot] = best[slot].min(median);
+            }
+        }
+    }
+    let total = |from: usize| -> f64 {
+        let serial: f64 = best[..from].iter().map(|b| b[0]).sum();
+        serial + best[from..].iter().map(|b| b[1]).sum::<f64>()
+    };
+    let from = (0..=ladder.len())
+        .min_by(|&a, &b| total(a).total_cmp(&total(b)))
+        .unwrap_or(ladder.len());
+    ladder
+        .get(from)
+        .map_or(2.0 * ladder[ladder.len() - 1].0, |(work, _)| *work)
 }

@@ -30,6 +30,26 @@ pub fn time<F: FnMut()>(budget_s: f64, mut f: F) -> Timing {
         samples.push(s);
         total += s;
     }
+    summary(samples)
+}
+
+/// Times `f` in a loop for about `seconds` of wall time (one warm-up call, at least 5 timed),
+/// however short each call: the steady state of a program that calls it again and again, in
+/// which rayon's workers stay awake. For calls of microseconds, where the protocol's 51 calls
+/// mostly measure threads waking up.
+pub fn time_steady<F: FnMut()>(seconds: f64, mut f: F) -> Timing {
+    f();
+    let start = Instant::now();
+    let mut samples = Vec::new();
+    while samples.len() < 5 || start.elapsed().as_secs_f64() < seconds {
+        let t = Instant::now();
+        f();
+        samples.push(t.elapsed().as_secs_f64());
+    }
+    summary(samples)
+}
+
+fn summary(mut samples: Vec<f64>) -> Timing {
     samples.sort_by(f64::total_cmp);
     let n = samples.len();
     let median_s = if n % 2 == 1 {
@@ -55,5 +75,12 @@ mod tests {
         assert_eq!(t.reps, 5);
         assert_eq!(calls, 6, "one warm-up and five timed calls");
         assert!(t.min_s <= t.median_s);
+        let mut calls = 0;
+        let t = time_steady(0.0, || calls += 1);
+        assert_eq!((t.reps, calls), (5, 6));
+        let t = time_steady(0.01, || {
+            std::thread::sleep(std::time::Duration::from_micros(100))
+        });
+        assert!(t.reps > 5 && t.median_s >= 1e-4, "{t:?}");
     }
 }

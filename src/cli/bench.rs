@@ -173,7 +173,8 @@ fn table(rows: &[Row], threads: usize) -> String {
         let (best, best_s) = r.best();
         let auto = r.median(Algorithm::Auto);
         // Per core of the threads the direct path used: small problems run on one.
-        let used = crate::signal::direct::threads_for(c.macs() as usize).min(threads);
+        let plane = c.workload == Workload::W2;
+        let used = crate::signal::direct::threads_for(c.macs() as usize, plane).min(threads);
         let rate = c.macs() / r.median(Algorithm::Direct) / 1e9 / used as f64;
         let _ = writeln!(
             out,

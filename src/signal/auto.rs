@@ -25,7 +25,10 @@
 //! (`CONVKIT_CALIBRATION`, else `$XDG_CONFIG_HOME/convkit/calibration.toml`, else
 //! `~/.config/convkit/calibration.toml`), read once per process. A missing file means the
 //! defaults; a corrupt one means the defaults and one warning on stderr, never an error. The
-//! calibration holds the thread count it was measured with; rates are used as measured.
+//! calibration holds the thread count it was measured with; rates are used as measured. It also
+//! holds the problem sizes from which the direct sum is split over rayon's threads
+//! ([`Calibration::parallel_work`], [`Calibration::parallel_work_2d`]), since where waking
+//! them pays differs between machines.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -70,6 +73,12 @@ pub struct Calibration {
     pub fft_overhead_ns: f64,
     /// Threads the measurement ran with.
     pub threads: usize,
+    /// Multiply-adds from which the direct sum over a 1-D signal is split over rayon's threads:
+    /// below it, waking them costs more than they save (measured by timing both sides, see
+    /// [`direct::threads_for`](super::direct::threads_for)).
+    pub parallel_work: f64,
+    /// The same for 2-D planes.
+    pub parallel_work_2d: f64,
 }
 
 /// Real planes larger than this many bytes are transformed at memory speed.
@@ -104,11 +113,23 @@ impl Default for Calibration {
             overlap_add_2d_f64: 5.2,
             fft_overhead_ns: 1_250.0,
             threads: 2,
+            parallel_work: DEFAULT_PARALLEL_WORK,
+            parallel_work_2d: DEFAULT_PARALLEL_WORK_2D,
         }
     }
 }
 
-const KEYS: [&str; 14] = [
+/// Where the direct sum over a 1-D signal goes parallel without a calibration file (2¹⁸
+/// multiply-adds): waking rayon's workers costs 10–40 µs on the machines measured; three
+/// `convkit calibrate` runs on an Intel Xeon VM (2 cores) put it at 1.4·10⁵–2.8·10⁵.
+const DEFAULT_PARALLEL_WORK: f64 = 262_144.0;
+/// The same for planes: 1.5·10⁶ multiply-adds, between the measured sides of the crossover
+/// on the Intel Xeon VM (3×3 filters: a 362² image ran 62 µs on one thread, 72 µs on two; a
+/// 5×5 filter of a 256² image, 1.6·10⁶, 65 µs on one, 61 µs on two). Planes need more work
+/// than signals to pay: their short rows cost more per output, on one thread as on two.
+const DEFAULT_PARALLEL_WORK_2D: f64 = 1_500_000.0;
+
+const KEYS: [&str; 16] = [
     "direct_f32",
     "direct_f64",
     "direct_2d_f32",
@@ -123,11 +144,15 @@ const KEYS: [&str; 14] = [
     "overlap_add_f64",
     "overlap_add_2d_f32",
     "overlap_add_2d_f64",
+    "parallel_work",
+    "parallel_work_2d",
 ];
 
 /// Keys that files written before they existed lack: (key, the key whose value stands in).
 /// Such a file's overlap-add blocks are estimated at its whole-transform rates, as then.
 const LATER_KEYS: [(usize, usize); 4] = [(10, 4), (11, 5), (12, 6), (13, 7)];
+/// The parallel thresholds, which older files also lack: they get the defaults.
+const PARALLEL_WORK_KEYS: [usize; 2] = [14, 15];
 
 impl Calibration {
     /// The values in the order of `KEYS`.
@@ -147,6 +172,8 @@ impl Calibration {
             self.overlap_add_f64,
             self.overlap_add_2d_f32,
             self.overlap_add_2d_f64,
+            self.parallel_work,
+            self.parallel_work_2d,
         ]
     }
 
@@ -160,7 +187,8 @@ impl Calibration {
     }
 
     /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and
-    /// finite, except the overlap-add rates, which files from before they were measured lack.
+    /// finite, except the overlap-add rates and the parallel threshold, which files from before
+    /// they were measured lack.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let mut values = [f64::NAN; KEYS.len()];
         for (n, line) in text.lines().enumerate() {
@@ -186,6 +214,12 @@ impl Calibration {
                 values[later] = values[stand_in];
             }
         }
+        let defaults = [DEFAULT_PARALLEL_WORK, DEFAULT_PARALLEL_WORK_2D];
+        for (key, default) in PARALLEL_WORK_KEYS.into_iter().zip(defaults) {
+            if values[key].is_nan() {
+                values[key] = default;
+            }
+        }
         if let Some(i) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(format!("'{}' missing or not a positive number", KEYS[i]));
         }
@@ -204,6 +238,8 @@ impl Calibration {
             overlap_add_f64: values[11],
             overlap_add_2d_f32: values[12],
             overlap_add_2d_f64: values[13],
+            parallel_work: values[14],
+            parallel_work_2d: values[15],
         })
     }
 
@@ -360,20 +396,27 @@ mod tests {
         let c = Calibration {
             direct_f32: 3.5,
             threads: 1,
+            parallel_work: 5e5,
+            parallel_work_2d: 2e6,
             ..Calibration::default()
         };
         assert_eq!(Calibration::from_toml(&c.to_toml()), Ok(c));
-        // A file from before the overlap-add rates: they take its whole-transform rates.
+        // A file from before the overlap-add rates and the parallel threshold: the rates take
+        // its whole-transform rates, the threshold the default.
         let old: String = c
             .to_toml()
             .lines()
-            .filter(|l| !l.starts_with("overlap_add"))
+            .filter(|l| !l.starts_with("overlap_add") && !l.starts_with("parallel_work"))
             .map(|l| format!("{l}\n"))
             .collect();
         let read = Calibration::from_toml(&old).unwrap();
         assert_eq!(
             (read.overlap_add_f64, read.overlap_add_2d_f32),
             (c.fft_f64, c.fft_2d_f32)
+        );
+        assert_eq!(
+            (read.parallel_work, read.parallel_work_2d),
+            (DEFAULT_PARALLEL_WORK, DEFAULT_PARALLEL_WORK_2D)
         );
         assert_eq!(read.direct_f32, 3.5);
         assert!(Calibration::from_toml("direct_f32 = fast").is_err());

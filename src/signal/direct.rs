@@ -18,12 +18,14 @@
 //! ([`separable`]); large problems are split over rayon's pool by output rows, or by column
 //! chunks for a single row. Each output is summed in the same order wherever it falls.
 
+use std::cell::Cell;
 use std::mem::MaybeUninit;
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::Padding;
+use super::auto::Calibration;
 use super::buffer;
 use super::geometry::AxisGeometry;
 use super::isa::{self, Vectorised};
@@ -31,11 +33,6 @@ use super::padding::{fill_value, source_index};
 use crate::error::Result;
 use crate::real::Real;
 
-/// Below this many multiply-adds a problem runs on the calling thread: waking rayon's workers
-/// costs 10–40 µs on the machines measured. Where it pays varies: a 3×3 filter of a 256²
-/// image (2¹⁹·1.1 multiply-adds) was slower on two threads on a Zen 4 VM (48 µs alone, 86 µs),
-/// faster on a Zen 3 VM (92 → 73 µs median, 1-D N = 10⁵, K = 3: 67 → 55 µs), both 2 cores.
-const PARALLEL_WORK: usize = 1 << 18;
 /// Kernel rows whose per-row lists are kept on the stack.
 const STACK_ROWS: usize = 16;
 /// Output samples per task when a single row is split across threads: about a quarter of a
@@ -249,7 +246,7 @@ fn correlate_plain<T: Real>(
     let task_len = width * (1 + usize::from(pairs));
     if width == 0 {
         // Nothing to sum (and no chunks of width zero).
-    } else if threads_for(len.saturating_mul(g.len())) == 1 {
+    } else if threads_for(len.saturating_mul(g.len()), height > 1) == 1 {
         for (i, chunk) in flat.chunks_mut(task_len).enumerate() {
             run_rows(i, chunk);
         }
@@ -279,18 +276,46 @@ fn row_slices<T, S: ndarray::Data<Elem = T>>(a: &ndarray::ArrayBase<S, ndarray::
         .collect()
 }
 
-/// The threads the direct algorithm uses for `work` multiply-adds: one below
-/// `PARALLEL_WORK` (2¹⁸), else all of rayon's pool.
+thread_local! {
+    /// A threshold that replaces the calibration's on this thread while calibration times both
+    /// sides of it ([`with_parallel_work`]).
+    static PARALLEL_WORK: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+/// The threads the direct algorithm uses for `work` multiply-adds over a plane (`plane`, split
+/// by rows) or a single row (split by column chunks): one below the calibration's threshold
+/// ([`parallel_work_2d`](Calibration::parallel_work_2d) or
+/// [`parallel_work`](Calibration::parallel_work), 1.5·10⁶ and 2¹⁸ by default; `convkit
+/// calibrate` measures where splitting starts to pay on this machine, which varies: a 3×3
+/// filter of a 256² image ran faster on two threads on one 2-core VM and slower on two
+/// others), else all of rayon's pool.
 ///
 /// ```
-/// assert_eq!(convkit::signal::direct::threads_for(1000), 1);
+/// assert_eq!(convkit::signal::direct::threads_for(1000, true), 1);
 /// ```
-pub fn threads_for(work: usize) -> usize {
-    if work < PARALLEL_WORK {
+pub fn threads_for(work: usize, plane: bool) -> usize {
+    let threshold = PARALLEL_WORK.get().unwrap_or_else(|| {
+        let calibration = Calibration::current();
+        if plane {
+            calibration.parallel_work_2d
+        } else {
+            calibration.parallel_work
+        }
+    });
+    if (work as f64) < threshold {
         1
     } else {
         rayon::current_num_threads()
     }
+}
+
+/// Runs `f` with the direct sum split over threads from `threshold` multiply-adds, whatever the
+/// calibration says (0: always split, infinity: never); for calibration, which times both.
+pub(crate) fn with_parallel_work<R>(threshold: f64, f: impl FnOnce() -> R) -> R {
+    let before = PARALLEL_WORK.replace(Some(threshold));
+    let result = f();
+    PARALLEL_WORK.set(before);
+    result
 }
 
 /// Splits a kernel of rank 1 into a column u and a row v with g[a, b] = u[a]·v[b], when every
@@ -604,6 +629,8 @@ impl<T: Real> Vectorised for Pair<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::Output;
+    use crate::signal::geometry::Extent;
 
     /// Two rows summed together are, bit for bit, the two rows summed one at a time: for every
     /// row length around the tile widths, kernel shapes (rows of unequal length too) and
@@ -687,8 +714,6 @@ mod tests {
     /// every padding, output size, stride and dilation, against the sum of the definition.
     #[test]
     fn plane_matches_the_definition() {
-        use crate::signal::Output;
-        use crate::signal::geometry::Extent;
         for (h, w) in [(9, 300), (1, 20_000), (5, 70)] {
             let x = Array2::from_shape_fn((h, w), |(i, j)| ((i * 13 + j * 7) % 23) as f64 - 11.0);
             let g = Array2::from_shape_fn((3, 5), |(a, b)| (a * 5 + b * b) as f64 * 0.25 - 2.0);
@@ -732,6 +757,41 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Split over threads (by rows, or by column chunks of a single row) or not, every output
+    /// is the same to the bit: the threshold only moves work between threads.
+    #[test]
+    fn splitting_over_threads_changes_no_bit() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        for (h, w, k) in [(40, 300, (3, 5)), (1, 30_000, (1, 7)), (7, 90, (5, 3))] {
+            let x = Array2::from_shape_fn((h, w), |(i, j)| ((i * 17 + j * 5) % 31) as f32 * 0.1);
+            let g = Array2::from_shape_fn(k, |(a, b)| (a * 3 + b) as f32 * 0.3 - 1.1);
+            let e = Extent::Output(Output::Same);
+            let rows = AxisGeometry::new(0, h, k.0, e, 1, 1).unwrap();
+            let cols = AxisGeometry::new(1, w, k.1, e, 1, 1).unwrap();
+            let run = |threshold: f64| {
+                pool.install(|| {
+                    with_parallel_work(threshold, || {
+                        assert_eq!(
+                            threads_for(h * w, h > 1),
+                            if threshold == 0.0 { 3 } else { 1 }
+                        );
+                        correlate(x.view(), g.view(), &rows, &cols, Padding::Reflect).unwrap()
+                    })
+                })
+            };
+            let (alone, split) = (run(f64::INFINITY), run(0.0));
+            assert!(
+                alone
+                    .iter()
+                    .zip(&split)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
         }
     }
 
