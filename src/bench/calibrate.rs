@@ -141,7 +141,7 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
 }
 
 /// The multiply-adds from which splitting the direct sum over rayon's pool pays, on 1-D
-/// signals (f64, 3 taps, 4096 samples up by factors of √2) and on planes (f32, 3 × 3, 64² up):
+/// signals (f64, 16 taps, 4096 samples up by factors of √2) and on planes (f32, 3 × 3, 64² up):
 /// rows and column chunks split differently, and a plane's short rows cost more per output.
 fn parallel_work() -> (f64, f64) {
     if rayon::current_num_threads() == 1 {
@@ -149,11 +149,11 @@ fn parallel_work() -> (f64, f64) {
         return (defaults.parallel_work, defaults.parallel_work_2d);
     }
     let conv = Conv::convolve().algorithm(Algorithm::Direct);
-    let signals = (0..13).map(|i| {
+    let signals = (0..15).map(|i| {
         let len = (4096.0 * 2f64.powf(i as f64 / 2.0)) as usize;
-        let (x, h) = (Array1::from(uniform(len, 5)), Array1::from(uniform(3, 6)));
+        let (x, h) = (Array1::from(uniform(len, 5)), Array1::from(uniform(16, 6)));
         (
-            3.0 * len as f64,
+            16.0 * len as f64,
             Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
         )
     });

@@ -119,15 +119,15 @@ impl Default for Calibration {
     }
 }
 
-/// Where the direct sum over a 1-D signal goes parallel without a calibration file (2¹⁸
-/// multiply-adds): waking rayon's workers costs 10–40 µs on the machines measured; three
-/// `convkit calibrate` runs on an Intel Xeon VM (2 cores) put it at 1.4·10⁵–2.8·10⁵.
-const DEFAULT_PARALLEL_WORK: f64 = 262_144.0;
-/// The same for planes: 1.5·10⁶ multiply-adds, between the measured sides of the crossover
-/// on the Intel Xeon VM (3×3 filters: a 362² image ran 62 µs on one thread, 72 µs on two; a
-/// 5×5 filter of a 256² image, 1.6·10⁶, 65 µs on one, 61 µs on two). Planes need more work
-/// than signals to pay: their short rows cost more per output, on one thread as on two.
-const DEFAULT_PARALLEL_WORK_2D: f64 = 1_500_000.0;
+/// Where the direct sum over a 1-D signal goes parallel without a calibration file: the median
+/// of three `convkit calibrate` runs on an Intel Xeon VM (2 cores; 2.6·10⁵, 7.4·10⁵, 1.0·10⁶
+/// multiply-adds). Waking rayon's workers costs 10–40 µs on the machines measured, more on a
+/// VM whose second core has been idle.
+const DEFAULT_PARALLEL_WORK: f64 = 741_440.0;
+/// The same for planes (five of six runs there: 2.4·10⁶, a 3×3 filter of a 512² image; a 362²
+/// image ran 62 µs on one thread, 72 µs on two). Planes need more work than signals to pay:
+/// their short rows cost more per output, on one thread as on two.
+const DEFAULT_PARALLEL_WORK_2D: f64 = 2_359_296.0;
 
 const KEYS: [&str; 16] = [
     "direct_f32",

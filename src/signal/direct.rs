@@ -285,7 +285,7 @@ thread_local! {
 /// The threads the direct algorithm uses for `work` multiply-adds over a plane (`plane`, split
 /// by rows) or a single row (split by column chunks): one below the calibration's threshold
 /// ([`parallel_work_2d`](Calibration::parallel_work_2d) or
-/// [`parallel_work`](Calibration::parallel_work), 1.5·10⁶ and 2¹⁸ by default; `convkit
+/// [`parallel_work`](Calibration::parallel_work), 2.4·10⁶ and 7.4·10⁵ by default; `convkit
 /// calibrate` measures where splitting starts to pay on this machine, which varies: a 3×3
 /// filter of a 256² image ran faster on two threads on one 2-core VM and slower on two
 /// others), else all of rayon's pool.
