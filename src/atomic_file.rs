@@ -1,5 +1,5 @@
 //! Atomic file output: every file convkit writes (.npy arrays, images, figures) goes through
-//! [`write`], so a failed or interrupted run never leaves a half-written file behind.
+//! [`write()`], so a failed or interrupted run never leaves a half-written file behind.
 //!
 //! The bytes go to a hidden temporary file in the target's own directory (`.NAME.PID.tmp`), are
 //! flushed to disk, and the temporary file is renamed over the target. A rename within one

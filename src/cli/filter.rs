@@ -37,7 +37,7 @@ pub struct FilterArgs {
     /// signed edge responses, minmax for the gradient), clamp, minmax or centered.
     #[arg(long, default_value = "auto")]
     tone: ToneChoice,
-    /// Output image (.png, .jpg). With several kernels, one file per kernel: OUT-<kernel>.png
+    /// Output image (.png, .jpg). With several kernels, one file per kernel: OUT-KERNEL.png
     /// (':' in the kernel name becomes '_', e.g. out-gaussian_15_3.png).
     #[arg(short, long, value_name = "OUT")]
     out: Option<PathBuf>,
@@ -45,7 +45,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "GRID.png")]
     compare: Option<PathBuf>,
     /// Write a figure of each kernel under every padding mode, with a magnified corner crop
-    /// and its difference from reflect (several kernels: PADS-<kernel>.png).
+    /// and its difference from reflect (several kernels: PADS-KERNEL.png).
     #[arg(long, value_name = "PADS.png")]
     pad_compare: Option<PathBuf>,
 }

@@ -10,10 +10,10 @@
 //! where i(o,j) is the j-th input channel of o's group and the padding is applied in the layer's
 //! [`PaddingMode`] (PyTorch's `padding_mode`, mapped onto [`Padding`]). With δ = ∂L/∂y:
 //!
-//! * bias gradient: ∂L/∂b[o] = Σ_{n,r,c} δ[n,o,r,c];
-//! * weight gradient: ∂L/∂W[o,j] = Σ_n  pad(x[n,i]) ⋆ δ[n,o]  with δ dilated by s and the output
+//! * bias gradient: ∂L/∂b\[o\] = Σ_{n,r,c} δ\[n,o,r,c\];
+//! * weight gradient: ∂L/∂W\[o,j\] = Σ_n  pad(x\[n,i\]) ⋆ δ\[n,o\]  with δ dilated by s and the output
 //!   strided by d — a correlation of the input with the error;
-//! * input gradient: ∂L/∂pad(x)[n,i] = Σ_o  δ̃[n,o] ∗ W[o,j]  (full true convolution, δ̃ = δ
+//! * input gradient: ∂L/∂pad(x)\[n,i\] = Σ_o  δ̃\[n,o\] ∗ W\[o,j\]  (full true convolution, δ̃ = δ
 //!   upsampled by s, W dilated by d), folded back through the padding: every padded position
 //!   adds its gradient onto the source pixel it copied ([`source_index`]); zero padding drops it.
 //!
@@ -789,7 +789,7 @@ impl<T: Real> Layer<T> for Conv2d<T> {
     }
 }
 
-/// Upsamples δ (Ho × Wo) by the stride: δ̃[r·s0, c·s1] = δ[r, c], zeros between.
+/// Upsamples δ (Ho × Wo) by the stride: δ̃\[r·s0, c·s1\] = δ\[r, c\], zeros between.
 pub(super) fn upsample<T: Real>(d: ArrayView2<'_, T>, s: (usize, usize)) -> Array2<T> {
     let (ho, wo) = d.dim();
     let mut u = Array2::zeros(((ho - 1) * s.0 + 1, (wo - 1) * s.1 + 1));

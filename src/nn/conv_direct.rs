@@ -1,9 +1,9 @@
 //! `ConvAlgorithm::Direct`: every pass of the layer as the toolkit's direct correlation, summed
 //! over channel pairs — the formulas of the lecture, term by term, with no unfolded matrix:
 //!
-//! * forward:  y[n,o] = Σ_j pad(x[n,i]) ⋆ W[o,j]  (stride s, dilation d);
-//! * weight:   ∂W[o,j] = Σ_n pad(x[n,i]) ⋆ δ[n,o]  (δ's taps s apart, the result sampled every d);
-//! * input:    ∂pad(x)[n,i] = Σ_o δ̃[n,o] ∗ W[o,j]  (full convolution, δ̃ = δ upsampled by s,
+//! * forward:  y\[n,o\] = Σ_j pad(x\[n,i\]) ⋆ W\[o,j\]  (stride s, dilation d);
+//! * weight:   ∂W\[o,j\] = Σ_n pad(x\[n,i\]) ⋆ δ\[n,o\]  (δ's taps s apart, the result sampled every d);
+//! * input:    ∂pad(x)\[n,i\] = Σ_o δ̃\[n,o\] ∗ W\[o,j\]  (full convolution, δ̃ = δ upsampled by s,
 //!   W dilated by d), folded back onto x through the padding.
 //!
 //! Each pass is one multi-channel correlation ([`correlate_gather`]) per sample (or chunk of
@@ -28,8 +28,8 @@ use crate::signal::padding::pad_into;
 /// Samples whose weight gradients are summed in one call before the ordered sum of chunks.
 const CHUNK: usize = 8;
 
-/// One pass as out[m, R, C] = Σ_t a[t, m] · x[u_t + R·row_step + C·col_step] over an
-/// `rows` × `cols` grid of outputs, with a[t, m] = `coef(t, m)`.
+/// One pass as out\[m, R, C\] = Σ_t a\[t, m\] · x\[u_t + R·row_step + C·col_step\] over an
+/// `rows` × `cols` grid of outputs, with a\[t, m\] = `coef(t, m)`.
 struct Pass<'a, T> {
     x: &'a [T],
     u: &'a [usize],
@@ -171,7 +171,7 @@ pub(super) fn backward<T: Real>(
     Ok((dx, dw))
 }
 
-/// ∂W[o, (j,a,b)] = Σ_n Σ_(r,c) δ[n,o,r,c] · pad(x)[n, i, r·s0 + a·d0, c·s1 + b·d1]: terms
+/// ∂W\[o, (j,a,b)\] = Σ_n Σ_(r,c) δ\[n,o,r,c\] · pad(x)\[n, i, r·s0 + a·d0, c·s1 + b·d1\]: terms
 /// over (sample, output position), results over the taps, channels over o.
 fn weight_gradient<T: Real>(
     g: &ConvGeom,
@@ -233,7 +233,7 @@ fn weight_gradient<T: Real>(
     dw
 }
 
-/// ∂pad(x)[n, i, R, C] = Σ_(o,a,b) W[o,i,a,b] · δ̃[n, o, R + (kh−1−a)·d0, C + (kw−1−b)·d1],
+/// ∂pad(x)\[n, i, R, C\] = Σ_(o,a,b) W\[o,i,a,b\] · δ̃\[n, o, R + (kh−1−a)·d0, C + (kw−1−b)·d1\],
 /// with δ̃ the upsampled δ framed by (k−1)·d zeros, at the positions of pad(x) that copy a
 /// pixel of x (zero padding's border gets no gradient), added onto that pixel.
 ///

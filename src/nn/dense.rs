@@ -1,9 +1,9 @@
 //! `Dense`: the fully connected layer y = x·Wᵀ + b (PyTorch's `nn.Linear`), W of shape
 //! [out, in], x of shape [N, in].
 //!
-//! Backward with δ = ∂L/∂y of shape [N, out]: ∂L/∂W = δᵀ·x, ∂L/∂b = Σ_n δ[n], ∂L/∂x = δ·W.
+//! Backward with δ = ∂L/∂y of shape [N, out]: ∂L/∂W = δᵀ·x, ∂L/∂b = Σ_n δ\[n\], ∂L/∂x = δ·W.
 //! The forward product is the toolkit's multi-channel kernel ([`correlate_gather`]) with
-//! one-tap filters, y[n, o] = Σ_k x[n, k] · W[o, k], samples in the vector lanes and W read in
+//! one-tap filters, y\[n, o\] = Σ_k x\[n, k\] · W\[o, k\], samples in the vector lanes and W read in
 //! place. The backward products are matrixmultiply's GEMM (ndarray's `general_mat_mul`): their
 //! sums are short (N or out terms), where the kernel's scattered stores would cost more than
 //! GEMM's packing. Fixed blocks of rows run on rayon's pool; every output element is one sum in
@@ -45,7 +45,7 @@ impl<T: Real> Dense<T> {
         Self::build(in_features, out_features, w, b)
     }
 
-    /// A layer with given weights [out, in] and optional bias [out].
+    /// A layer with given weights \[out, in\] and optional bias \[out\].
     pub fn from_weights(weight: Array2<T>, bias: Option<Array1<T>>) -> Result<Self> {
         let (out_features, in_features) = weight.dim();
         if let Some(b) = &bias

@@ -2,7 +2,7 @@
 //! extended signal (flipping and output sizes were resolved by the caller; the extension is read
 //! through `padding::source_index`, never materialised for the interior).
 //!
-//! out[r, c] = Σ_a Σ_b g[a, b] · xp[r·s_r + a·d_r, c·s_c + b·d_c]
+//! out\[r, c\] = Σ_a Σ_b g\[a, b\] · xp\[r·s_r + a·d_r, c·s_c + b·d_c\]
 //!
 //! Stride-1 rows are computed in register tiles: a block of consecutive outputs stays in vector
 //! registers while every tap of every kernel row is multiplied in, so each output is written
@@ -318,7 +318,7 @@ pub(crate) fn with_parallel_work<R>(threshold: f64, f: impl FnOnce() -> R) -> R 
     result
 }
 
-/// Splits a kernel of rank 1 into a column u and a row v with g[a, b] = u[a]·v[b], when every
+/// Splits a kernel of rank 1 into a column u and a row v with g\[a, b\] = u\[a\]·v\[b\], when every
 /// entry agrees with the product to within 8 units of rounding of the largest entry; `None` for
 /// 1×K or K×1 kernels, which gain nothing.
 pub fn separable<T: Real>(g: ArrayView2<'_, T>) -> Option<(Vec<T>, Vec<T>)> {
@@ -343,9 +343,9 @@ pub fn separable<T: Real>(g: ArrayView2<'_, T>) -> Option<(Vec<T>, Vec<T>)> {
     exact.then_some((u, v))
 }
 
-/// out[c] = Σ_i Σ_b taps[i][b] · inputs[i][c·stride + b·dilation] for every c of `out`.
+/// out\[c\] = Σ_i Σ_b taps\[i\]\[b\] · inputs\[i\]\[c·stride + b·dilation\] for every c of `out`.
 ///
-/// Each `inputs[i]` must hold at least (out.len()-1)·stride + (taps[i].len()-1)·dilation + 1
+/// Each `inputs[i]` must hold at least (out.len()-1)·stride + (taps\[i\].len()-1)·dilation + 1
 /// samples.
 pub fn correlate_segment<T: Real>(
     out: &mut [T],
@@ -374,7 +374,7 @@ pub fn correlate_segment<T: Real>(
 }
 
 /// Two output rows of one stride-1 correlation over consecutive input rows:
-/// out0 = Σ_i taps[i] ⋆ inputs[i] and out1 = Σ_i taps[i] ⋆ inputs[i + 1] (⋆ as in
+/// out0 = Σ_i taps\[i\] ⋆ inputs\[i\] and out1 = Σ_i taps\[i\] ⋆ inputs\[i + 1\] (⋆ as in
 /// [`correlate_segment`], stride 1), so `inputs` holds one more row than `taps`. Each input load
 /// serves both rows; every output is summed in the same order as `correlate_segment` sums it.
 fn correlate_pair<T: Real>(

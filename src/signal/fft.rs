@@ -598,7 +598,7 @@ pub(super) fn zero_extension_pays(
 
 /// [`correlate_valid`] over `x` extended by zeros, without building the extension: the linear
 /// convolution of x with the flipped kernel, x·f, through transforms of N + K' − 1 per axis;
-/// output r is (x·f)[r·s + K' − 1 − pad_before]. Needs pads of at most K' − 1 on each side
+/// output r is (x·f)\[r·s + K' − 1 − pad_before\]. Needs pads of at most K' − 1 on each side
 /// ([`zero_extension_pays`]), so every output falls inside the linear convolution.
 pub(super) fn correlate_zero_extended<T: Real>(
     x: ArrayView2<'_, T>,

@@ -1,8 +1,8 @@
 //! The flip-and-slide table of the lecture method, for checking a convolution by hand.
 //!
-//! For a convolution y[n] = Σ_k x[k] h[n-k] the table has an index row k, the row x[k], and for
-//! each output n the kernel flipped and slid to n, h[n-k]; under each n the sum of the products
-//! of the overlapping samples. For a cross-correlation r[n] = Σ_k x[k] h[k-n] the kernel slides
+//! For a convolution y\[n\] = Σ_k x\[k\] h\[n-k\] the table has an index row k, the row x\[k\], and for
+//! each output n the kernel flipped and slid to n, h\[n-k\]; under each n the sum of the products
+//! of the overlapping samples. For a cross-correlation r\[n\] = Σ_k x\[k\] h\[k-n\] the kernel slides
 //! without being flipped. One extra n past the end shows that there is no overlap left.
 
 use std::fmt;
@@ -32,14 +32,14 @@ pub struct FlipSlideTable<T> {
     y: Signal<T>,
 }
 
-/// One output sample explained: the products x[k]·h[·] that overlap, and their sum.
+/// One output sample explained: the products x\[k\]·h\[·\] that overlap, and their sum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputTerm<T> {
     /// Output index n.
     pub n: isize,
-    /// (x[k], kernel sample) pairs in increasing k.
+    /// (x\[k\], kernel sample) pairs in increasing k.
     pub products: Vec<(T, T)>,
-    /// y[n] as the library computes it.
+    /// y\[n\] as the library computes it.
     pub value: T,
 }
 
@@ -65,7 +65,7 @@ impl<T: Real> FlipSlideTable<T> {
         self.y.origin()..=self.y.end()
     }
 
-    /// The kernel sample that multiplies x[k] in output n: h[n-k] or h[k-n].
+    /// The kernel sample that multiplies x\[k\] in output n: h\[n-k\] or h\[k-n\].
     fn kernel_at(&self, n: isize, k: isize) -> Option<T> {
         let j = match self.op {
             Op::Convolve => n - k,

@@ -1,5 +1,5 @@
-//! Linear time-invariant systems in the lecture's terms: a discrete signal x[k] that starts at an
-//! origin index k0, the unit sample δ[n], and a system given by its impulse response h[n] whose
+//! Linear time-invariant systems in the lecture's terms: a discrete signal x\[k\] that starts at an
+//! origin index k0, the unit sample δ\[n\], and a system given by its impulse response h\[n\] whose
 //! output is y = x * h.
 //!
 //! Origins add under convolution: if x starts at k0 and h at m0, y starts at k0 + m0.
@@ -11,7 +11,7 @@ use super::{Conv, Op};
 use crate::error::{ConvError, Result};
 use crate::real::Real;
 
-/// A finite discrete signal: `values[i]` is x[origin + i]; x is zero elsewhere.
+/// A finite discrete signal: `values[i]` is x\[origin + i\]; x is zero elsewhere.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signal<T> {
     origin: isize,
@@ -19,7 +19,7 @@ pub struct Signal<T> {
 }
 
 impl<T: Real> Signal<T> {
-    /// x[origin + i] = values[i].
+    /// x\[origin + i\] = values\[i\].
     pub fn new(values: Vec<T>, origin: isize) -> Self {
         Signal { origin, values }
     }
@@ -29,12 +29,12 @@ impl<T: Real> Signal<T> {
         Signal::new(values, 0)
     }
 
-    /// The unit sample δ[n]: 1 at n = 0, 0 elsewhere.
+    /// The unit sample δ\[n\]: 1 at n = 0, 0 elsewhere.
     pub fn delta() -> Self {
         Signal::new(vec![T::one()], 0)
     }
 
-    /// x[k], zero outside the support.
+    /// x\[k\], zero outside the support.
     pub fn at(&self, k: isize) -> T {
         let i = k - self.origin;
         if i < 0 {
@@ -58,12 +58,12 @@ impl<T: Real> Signal<T> {
         &self.values
     }
 
-    /// x[n - k0]: the same samples, `k0` later.
+    /// x\[n - k0\]: the same samples, `k0` later.
     pub fn shifted(&self, k0: isize) -> Self {
         Signal::new(self.values.clone(), self.origin + k0)
     }
 
-    /// Full convolution (origins add) or cross-correlation r[n] = Σ_k x[k] h[k - n].
+    /// Full convolution (origins add) or cross-correlation r\[n\] = Σ_k x\[k\] h\[k - n\].
     pub fn combine(&self, h: &Signal<T>, op: Op) -> Result<Signal<T>> {
         let y = Conv::new(op).apply(
             &Array1::from(self.values.clone()),
@@ -78,7 +78,7 @@ impl<T: Real> Signal<T> {
     }
 }
 
-/// An LTI system, known by its impulse response h[n] (its output when the input is δ[n]).
+/// An LTI system, known by its impulse response h\[n\] (its output when the input is δ\[n\]).
 ///
 /// ```
 /// use convkit::signal::lti::{Signal, System};
@@ -99,7 +99,7 @@ impl<T: Real> System<T> {
         System { h }
     }
 
-    /// h[n].
+    /// h\[n\].
     pub fn impulse_response(&self) -> &Signal<T> {
         &self.h
     }

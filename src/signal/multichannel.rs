@@ -1,5 +1,5 @@
 //! Multi-channel direct correlation: the sums of a filter bank over a stack of planes (a
-//! multi-input, multi-output LTI system, y[o] = Σ_i x[i] ⋆ w[o, i]), computed many channels
+//! multi-input, multi-output LTI system, y\[o\] = Σ_i x\[i\] ⋆ w\[o, i\]), computed many channels
 //! at a time.
 //!
 //! Every such sum — and both gradients of a CNN layer — has one shape:
@@ -11,12 +11,12 @@
 //! For the forward correlation t runs over (input channel i, tap a, b) with
 //! u_t = i·P0·P1 + a·d0·P1 + b·d1 (the tap's offset in the extended stack of P0 × P1 planes),
 //! j runs over the output positions with v_j = r·s0·P1 + c·s1, m over the output channels and
-//! a[t, m] = w[m, i, a, b]. Swapping the roles of t and j gives the correlation of a stack
+//! a\[t, m\] = w\[m, i, a, b\]. Swapping the roles of t and j gives the correlation of a stack
 //! with a stack of error planes (a CNN's weight gradient); flipping the taps gives the full
 //! convolution (its input gradient).
 //!
 //! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (the
-//! remaining channels 1 vector or half a vector × 12) in registers, each sample x[u_t + v_j]
+//! remaining channels 1 vector or half a vector × 12) in registers, each sample x\[u_t + v_j\]
 //! is broadcast once and multiplied into a whole vector of channels. The tile loop is compiled for
 //! each instruction set and the widest the CPU supports is chosen at run time (`isa`). Each output sums its terms in the order of t, whatever tile or
 //! thread computes it; with FMA each step rounds once.
@@ -25,7 +25,7 @@ use super::direct::madd;
 use super::isa::{self, Vectorised};
 use crate::real::Real;
 
-/// The coefficients a[t, m] laid out for the kernel: one row per t, the m lanes padded with
+/// The coefficients a\[t, m\] laid out for the kernel: one row per t, the m lanes padded with
 /// zeros to a multiple of the widest tile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lanes<T> {
@@ -36,7 +36,7 @@ pub struct Lanes<T> {
 }
 
 impl<T: Real> Lanes<T> {
-    /// a[t, m] = `f(t, m)` for t < `terms`, m < `channels`.
+    /// a\[t, m\] = `f(t, m)` for t < `terms`, m < `channels`.
     pub fn from_fn(terms: usize, channels: usize, f: impl Fn(usize, usize) -> T) -> Self {
         Self::from_rows(terms, channels, |t, row| {
             for (m, v) in row.iter_mut().enumerate() {
@@ -45,7 +45,7 @@ impl<T: Real> Lanes<T> {
         })
     }
 
-    /// a[t, ·] written by `fill(t, row)`, row holding the `channels` values of term t.
+    /// a\[t, ·\] written by `fill(t, row)`, row holding the `channels` values of term t.
     pub fn from_rows(terms: usize, channels: usize, mut fill: impl FnMut(usize, &mut [T])) -> Self {
         let stride = channels.div_ceil(lane_pad::<T>()) * lane_pad::<T>();
         let mut data = vec![T::zero(); terms * stride];
@@ -77,7 +77,7 @@ fn lane_pad<T>() -> usize {
     64 / std::mem::size_of::<T>()
 }
 
-/// out[m·ld + j] = Σ_t a[t, m] · x[u[t] + v[j]] for every channel m of `a` and every j of `v`
+/// out\[m·ld + j\] = Σ_t a\[t, m\] · x[u\[t\] + v\[j\]] for every channel m of `a` and every j of `v`
 /// (added to what `out` holds when `accumulate`).
 ///
 /// # Panics
@@ -105,7 +105,7 @@ pub fn correlate_gather<T: Real>(
     gather(a, x, u, v, out, Layout::ChannelRows(ld), accumulate);
 }
 
-/// [`correlate_gather`] with the results of each position in a row: out[j·ld + m]. Each
+/// [`correlate_gather`] with the results of each position in a row: out\[j·ld + m\]. Each
 /// tile's sums for a position are stored as whole vectors, which pays off when the sums are
 /// short (few terms).
 ///
@@ -136,9 +136,9 @@ pub fn correlate_gather_by_position<T: Real>(
 /// Where the sum of channel m at position j goes.
 #[derive(Clone, Copy)]
 enum Layout {
-    /// out[m·ld + j].
+    /// out\[m·ld + j\].
     ChannelRows(usize),
-    /// out[j·ld + m].
+    /// out\[j·ld + m\].
     PositionRows(usize),
 }
 

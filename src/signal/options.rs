@@ -10,10 +10,10 @@ use std::str::FromStr;
 /// True convolution or cross-correlation: never silently one for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Op {
-    /// y[n] = Σ_k x[k] h[n-k] (the kernel is flipped): `scipy.signal.convolve`.
+    /// y\[n\] = Σ_k x\[k\] h\[n-k\] (the kernel is flipped): `scipy.signal.convolve`.
     #[default]
     Convolve,
-    /// y[n] = Σ_k x[n+k] h[k] (no flip): `scipy.signal.correlate`; what CNN layers compute.
+    /// y\[n\] = Σ_k x\[n+k\] h\[k\] (no flip): `scipy.signal.correlate`; what CNN layers compute.
     Correlate,
 }
 

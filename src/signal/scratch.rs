@@ -4,7 +4,7 @@
 //! faulting them in and zeroing them can cost more than the work done in them (measured: the
 //! buffers of a Winograd chunk, 1.5 MB, took 0.65 ms to fault in against 0.4 ms of work; fresh
 //! spectra of a 10⁵-point FFT convolution, 4.1 ms against 1.0 ms). Callers that need large
-//! scratch space on every call take it from a [`Pool`] and give it back: [`take`] and
+//! scratch space on every call take it from a `Pool` and give it back: [`take`] and
 //! [`give_back`] use one process-wide pool per sample type; the FFT keeps pools of spectra.
 
 use std::any::{Any, TypeId};

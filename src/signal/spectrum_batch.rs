@@ -1,7 +1,7 @@
 //! Spectra of many planes of one transform size, for one matrix product per frequency bin.
 //!
 //! A multi-channel convolution in the frequency domain sums products over channels at every
-//! frequency bin: Y[n, o] = Σ_c X[n, c] · W[o, c], pointwise. Stored plane by plane
+//! frequency bin: Y\[n, o\] = Σ_c X\[n, c\] · W\[o, c\], pointwise. Stored plane by plane
 //! ([`PlaneSpectrum`](super::fft::PlaneSpectrum)), that is N·C·O short loops of complex
 //! products; stored bin by bin, it is one complex matrix product per bin (N × C times C × O),
 //! which a GEMM runs at full speed. [`SpectrumBatch`] transforms a batch of small planes with
