@@ -74,8 +74,7 @@ pub struct Calibration {
     /// Threads the measurement ran with.
     pub threads: usize,
     /// Multiply-adds from which the direct sum over a 1-D signal is split over rayon's threads:
-    /// below it, waking them costs more than they save (measured by timing both sides, see
-    /// [`direct::threads_for`](super::direct::threads_for)).
+    /// below it, waking them costs more than they save (`convkit calibrate` times both sides).
     pub parallel_work: f64,
     /// The same for 2-D planes.
     pub parallel_work_2d: f64,
@@ -187,7 +186,7 @@ impl Calibration {
     }
 
     /// Parses [`to_toml`](Self::to_toml)'s format; every key must be present, positive and
-    /// finite, except the overlap-add rates and the parallel threshold, which files from before
+    /// finite, except the overlap-add rates and the parallel thresholds, which files from before
     /// they were measured lack.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let mut values = [f64::NAN; KEYS.len()];

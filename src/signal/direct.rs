@@ -289,11 +289,7 @@ thread_local! {
 /// calibrate` measures where splitting starts to pay on this machine, which varies: a 3×3
 /// filter of a 256² image ran faster on two threads on one 2-core VM and slower on two
 /// others), else all of rayon's pool.
-///
-/// ```
-/// assert_eq!(convkit::signal::direct::threads_for(1000, true), 1);
-/// ```
-pub fn threads_for(work: usize, plane: bool) -> usize {
+pub(crate) fn threads_for(work: usize, plane: bool) -> usize {
     let threshold = PARALLEL_WORK.get().unwrap_or_else(|| {
         let calibration = Calibration::current();
         if plane {
@@ -312,10 +308,15 @@ pub fn threads_for(work: usize, plane: bool) -> usize {
 /// Runs `f` with the direct sum split over threads from `threshold` multiply-adds, whatever the
 /// calibration says (0: always split, infinity: never); for calibration, which times both.
 pub(crate) fn with_parallel_work<R>(threshold: f64, f: impl FnOnce() -> R) -> R {
-    let before = PARALLEL_WORK.replace(Some(threshold));
-    let result = f();
-    PARALLEL_WORK.set(before);
-    result
+    // Restored on drop, so a panic inside `f` does not leave the override behind.
+    struct Restore(Option<f64>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PARALLEL_WORK.set(self.0);
+        }
+    }
+    let _restore = Restore(PARALLEL_WORK.replace(Some(threshold)));
+    f()
 }
 
 /// Splits a kernel of rank 1 into a column u and a row v with g\[a, b\] = u\[a\]·v\[b\], when every
