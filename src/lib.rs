@@ -22,8 +22,8 @@
 //!
 //! Modules: [`signal`] (the primitives and the LTI view of them), [`image`] (photographs as
 //! planes, a kernel library, filtering, a built-in test image), [`nn`] (CNN layers built on the
-//! same primitives, `docs/cnn.md`), [`plot`] (figures drawn with plotters), [`bench`](mod@bench) (the
-//! benchmark workloads and timing protocol), [`npy`] (numpy's file format), [`atomic_file`]
+//! same primitives, `docs/cnn.md`), [`plot`] (figures drawn with plotters), [`bench`](mod@bench)
+//! (the benchmark workloads and timing protocol), [`npy`] (numpy's file format), [`atomic_file`]
 //! (how every output is written). Dependencies point one way: `image → signal`,
 //! `nn → signal`, `image → plot`, `train → nn, data, plot`, `cli → everything`. [`data`]
 //! reads MNIST's IDX files; [`train`] trains the network presets on them and writes

@@ -11,8 +11,8 @@
 //! [`PaddingMode`] (PyTorch's `padding_mode`, mapped onto [`Padding`]). With δ = ∂L/∂y:
 //!
 //! * bias gradient: ∂L/∂b\[o\] = Σ_{n,r,c} δ\[n,o,r,c\];
-//! * weight gradient: ∂L/∂W\[o,j\] = Σ_n  pad(x\[n,i\]) ⋆ δ\[n,o\]  with δ dilated by s and the output
-//!   strided by d — a correlation of the input with the error;
+//! * weight gradient: ∂L/∂W\[o,j\] = Σ_n  pad(x\[n,i\]) ⋆ δ\[n,o\]  with δ dilated by s and the
+//!   output strided by d — a correlation of the input with the error;
 //! * input gradient: ∂L/∂pad(x)\[n,i\] = Σ_o  δ̃\[n,o\] ∗ W\[o,j\]  (full true convolution, δ̃ = δ
 //!   upsampled by s, W dilated by d), folded back through the padding: every padded position
 //!   adds its gradient onto the source pixel it copied ([`source_index`]); zero padding drops it.

@@ -2,7 +2,8 @@
 //! over channel pairs — the formulas of the lecture, term by term, with no unfolded matrix:
 //!
 //! * forward:  y\[n,o\] = Σ_j pad(x\[n,i\]) ⋆ W\[o,j\]  (stride s, dilation d);
-//! * weight:   ∂W\[o,j\] = Σ_n pad(x\[n,i\]) ⋆ δ\[n,o\]  (δ's taps s apart, the result sampled every d);
+//! * weight:   ∂W\[o,j\] = Σ_n pad(x\[n,i\]) ⋆ δ\[n,o\]  (δ's taps s apart, the result sampled
+//!   every d);
 //! * input:    ∂pad(x)\[n,i\] = Σ_o δ̃\[n,o\] ∗ W\[o,j\]  (full convolution, δ̃ = δ upsampled by s,
 //!   W dilated by d), folded back onto x through the padding.
 //!

@@ -10,8 +10,8 @@
 //! * forward: Y_b\[n, o\] = Σ_j X_b\[n, i(o, j)\] · F_b\[o, j\], F the spectrum of the flipped,
 //!   dilated kernel; y is the inverse sampled from (K'-1) every s (the overlap-save window: the
 //!   circular wrap-around only reaches the first K'-1 samples);
-//! * weight: ∂W_b\[o, j\] = Σ_n D̄_b\[n, o\] · X_b\[n, i(o, j)\], sampled from (Δ'-1) every d, D̄ the
-//!   spectrum of δ upsampled by s and flipped (Δ' its span);
+//! * weight: ∂W_b\[o, j\] = Σ_n D̄_b\[n, o\] · X_b\[n, i(o, j)\], sampled from (Δ'-1) every d, D̄
+//!   the spectrum of δ upsampled by s and flipped (Δ' its span);
 //! * input: ∂pad(x)_b\[n, i\] = Σ_o D_b\[n, o\] · G_b\[o, j(i)\], D of δ upsampled, G of W dilated
 //!   (not flipped); this full convolution is at most P long, so no wrap-around at all.
 //!

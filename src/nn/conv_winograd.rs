@@ -94,7 +94,7 @@ fn a<T: Real>(y: [T; 2]) -> [T; 4] {
     [y[0], y[0] + y[1], y[0] - y[1], -y[1]]
 }
 
-/// A block of up to PACK tiles (or kernels): entry e of item l at [e][l].
+/// A block of up to PACK tiles (or kernels): entry e of item l at \[e\]\[l\].
 type Block<T, const E: usize> = [[T; PACK]; E];
 
 /// `dst` = F X Fᵀ item by item, X the I × I entries of `src` (row-major), for the 1-D
@@ -276,7 +276,7 @@ impl Tiling {
     }
 }
 
-/// U\[ξ\][o][i] = (G W\[o, i\] Gᵀ)\[ξ\], laid out at ξ·O·C/g + o·C/g + i.
+/// U\[ξ\]\[o\]\[i\] = (G W\[o, i\] Gᵀ)\[ξ\], laid out at ξ·O·C/g + o·C/g + i.
 fn kernel_transform<T: Real>(g: &ConvGeom, w: ArrayView4<'_, T>) -> Vec<T> {
     let pairs = g.out_channels * g.cin_g();
     let w = w.as_standard_layout();
@@ -298,8 +298,8 @@ fn kernel_transform<T: Real>(g: &ConvGeom, w: ArrayView4<'_, T>) -> Vec<T> {
 /// The operands of one chunk of samples, `count` tiles, all with the channels contiguous so
 /// that the transforms run over whole packs of channels (rows of C' = C rounded up to a pack,
 /// O' likewise; the extra lanes are never read as data): the extended input planes at
-/// pixel·C' + c; V\[ξ\][tile][c] at (ξ·count + tile)·C' + c, in the backward pass then ∂V;
-/// M\[ξ\][tile][o] at (ξ·count + tile)·O' + o, in the backward pass ∂M.
+/// pixel·C' + c; V\[ξ\]\[tile\]\[c\] at (ξ·count + tile)·C' + c, in the backward pass then ∂V;
+/// M\[ξ\]\[tile\]\[o\] at (ξ·count + tile)·O' + o, in the backward pass ∂M.
 struct Chunk<T: Real> {
     count: usize,
     /// C' and O'.

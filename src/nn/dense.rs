@@ -3,8 +3,8 @@
 //!
 //! Backward with δ = ∂L/∂y of shape [N, out]: ∂L/∂W = δᵀ·x, ∂L/∂b = Σ_n δ\[n\], ∂L/∂x = δ·W.
 //! The forward product is the toolkit's multi-channel kernel ([`correlate_gather`]) with
-//! one-tap filters, y\[n, o\] = Σ_k x\[n, k\] · W\[o, k\], samples in the vector lanes and W read in
-//! place. The backward products are matrixmultiply's GEMM (ndarray's `general_mat_mul`): their
+//! one-tap filters, y\[n, o\] = Σ_k x\[n, k\] · W\[o, k\], samples in the vector lanes and W read
+//! in place. The backward products are matrixmultiply's GEMM (ndarray's `general_mat_mul`): their
 //! sums are short (N or out terms), where the kernel's scattered stores would cost more than
 //! GEMM's packing. Fixed blocks of rows run on rayon's pool; every output element is one sum in
 //! a fixed order, so results do not depend on the thread count.

@@ -54,7 +54,8 @@ impl Tables {
     }
 }
 
-/// cols\[(i·kh + a)·kw + b, off + r·wo + c\] = pad(x)\[i, r·s0 + a·d0, c·s1 + b·d1\], rows `ld` apart.
+/// cols\[(i·kh + a)·kw + b, off + r·wo + c\] = pad(x)\[i, r·s0 + a·d0, c·s1 + b·d1\], rows `ld`
+/// apart.
 fn unfold<T: Real>(
     g: &ConvGeom,
     t: &Tables,
@@ -93,7 +94,8 @@ fn unfold<T: Real>(
     }
 }
 
-/// The adjoint of [`unfold`]: dx\[i, src(r,a), src(c,b)\] += dcols\[(i·kh + a)·kw + b, off + r·wo + c\].
+/// The adjoint of [`unfold`]:
+/// dx\[i, src(r,a), src(c,b)\] += dcols\[(i·kh + a)·kw + b, off + r·wo + c\].
 fn col2im<T: Real>(
     g: &ConvGeom,
     t: &Tables,

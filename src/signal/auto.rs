@@ -150,8 +150,9 @@ const KEYS: [&str; 16] = [
 /// Keys that files written before they existed lack: (key, the key whose value stands in).
 /// Such a file's overlap-add blocks are estimated at its whole-transform rates, as then.
 const LATER_KEYS: [(usize, usize); 4] = [(10, 4), (11, 5), (12, 6), (13, 7)];
-/// The parallel thresholds, which older files also lack: they get the defaults.
-const PARALLEL_WORK_KEYS: [usize; 2] = [14, 15];
+/// Keys that older files also lack and that have no stand-in: (key, its default).
+const LATER_DEFAULTS: [(usize, f64); 2] =
+    [(14, DEFAULT_PARALLEL_WORK), (15, DEFAULT_PARALLEL_WORK_2D)];
 
 impl Calibration {
     /// The values in the order of `KEYS`.
@@ -213,8 +214,7 @@ impl Calibration {
                 values[later] = values[stand_in];
             }
         }
-        let defaults = [DEFAULT_PARALLEL_WORK, DEFAULT_PARALLEL_WORK_2D];
-        for (key, default) in PARALLEL_WORK_KEYS.into_iter().zip(defaults) {
+        for (key, default) in LATER_DEFAULTS {
             if values[key].is_nan() {
                 values[key] = default;
             }

@@ -1,9 +1,10 @@
 //! The flip-and-slide table of the lecture method, for checking a convolution by hand.
 //!
-//! For a convolution y\[n\] = Σ_k x\[k\] h\[n-k\] the table has an index row k, the row x\[k\], and for
-//! each output n the kernel flipped and slid to n, h\[n-k\]; under each n the sum of the products
-//! of the overlapping samples. For a cross-correlation r\[n\] = Σ_k x\[k\] h\[k-n\] the kernel slides
-//! without being flipped. One extra n past the end shows that there is no overlap left.
+//! For a convolution y\[n\] = Σ_k x\[k\] h\[n-k\] the table has an index row k, the row x\[k\], and
+//! for each output n the kernel flipped and slid to n, h\[n-k\]; under each n the sum of the
+//! products of the overlapping samples. For a cross-correlation r\[n\] = Σ_k x\[k\] h\[k-n\] the
+//! kernel slides without being flipped. One extra n past the end shows that there is no overlap
+//! left.
 
 use std::fmt;
 use std::ops::RangeInclusive;

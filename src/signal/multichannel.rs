@@ -17,9 +17,10 @@
 //!
 //! The channels m are the vector lanes: a tile keeps 2 vectors of channels × 12 positions (the
 //! remaining channels 1 vector or half a vector × 12) in registers, each sample x\[u_t + v_j\]
-//! is broadcast once and multiplied into a whole vector of channels. The tile loop is compiled for
-//! each instruction set and the widest the CPU supports is chosen at run time (`isa`). Each output sums its terms in the order of t, whatever tile or
-//! thread computes it; with FMA each step rounds once.
+//! is broadcast once and multiplied into a whole vector of channels. The tile loop is compiled
+//! for each instruction set and the widest the CPU supports is chosen at run time (`isa`). Each
+//! output sums its terms in the order of t, whatever tile or thread computes it; with FMA each
+//! step rounds once.
 
 use super::direct::madd;
 use super::isa::{self, Vectorised};
@@ -77,8 +78,8 @@ fn lane_pad<T>() -> usize {
     64 / std::mem::size_of::<T>()
 }
 
-/// out\[m·ld + j\] = Σ_t a\[t, m\] · x[u\[t\] + v\[j\]] for every channel m of `a` and every j of `v`
-/// (added to what `out` holds when `accumulate`).
+/// out\[m·ld + j\] = Σ_t a\[t, m\] · x\[u\[t\] + v\[j\]\] for every channel m of `a` and every j of
+/// `v` (added to what `out` holds when `accumulate`).
 ///
 /// # Panics
 /// If `u` does not have one offset per term of `a`, if an offset u_t + v_j falls outside `x`,
