@@ -30,6 +30,7 @@
 //! ([`Calibration::parallel_work`], [`Calibration::parallel_work_2d`]), since where waking
 //! them pays differs between machines.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -244,13 +245,7 @@ impl Calibration {
 
     /// Where the calibration file is read from and written to.
     pub fn path() -> Option<PathBuf> {
-        if let Some(p) = std::env::var_os("CONVKIT_CALIBRATION") {
-            return Some(PathBuf::from(p));
-        }
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(config.join("convkit").join("calibration.toml"))
+        path_from(&|name| std::env::var_os(name))
     }
 
     /// The calibration Auto uses: the file if it is there and valid, else the defaults.
@@ -269,7 +264,9 @@ impl Calibration {
                     Calibration::default()
                 }),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if std::env::var_os("CONVKIT_CALIBRATION").is_some() {
+                    if non_empty_var("CONVKIT_CALIBRATION", &|name| std::env::var_os(name))
+                        .is_some()
+                    {
                         eprintln!(
                             "convkit: warning: calibration file {} not found; using defaults",
                             path.display()
@@ -370,6 +367,25 @@ impl Calibration {
     }
 }
 
+/// The environment variable `name` from `env`, `None` when unset or empty (an empty
+/// `XDG_CONFIG_HOME` means unset, as the XDG base-directory rules say; used as a directory it
+/// would put the file under the working directory).
+fn non_empty_var(name: &str, env: &dyn Fn(&str) -> Option<OsString>) -> Option<OsString> {
+    env(name).filter(|value| !value.is_empty())
+}
+
+/// [`Calibration::path`] for the environment `env`: `CONVKIT_CALIBRATION`, else
+/// `$XDG_CONFIG_HOME/convkit/calibration.toml`, else `$HOME/.config/convkit/calibration.toml`.
+fn path_from(env: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    if let Some(p) = non_empty_var("CONVKIT_CALIBRATION", env) {
+        return Some(PathBuf::from(p));
+    }
+    let config = non_empty_var("XDG_CONFIG_HOME", env)
+        .map(PathBuf::from)
+        .or_else(|| non_empty_var("HOME", env).map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("convkit").join("calibration.toml"))
+}
+
 /// The algorithm Auto runs for this geometry under the current calibration.
 pub fn choose<T: Real>(
     rows: &AxisGeometry,
@@ -424,6 +440,34 @@ mod tests {
             Calibration::from_toml("direct_f32 = 1").is_err(),
             "missing keys"
         );
+    }
+
+    #[test]
+    fn calibration_path_follows_the_environment() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        let file = |dir: &str| Some(PathBuf::from(dir).join("convkit").join("calibration.toml"));
+        let all = env(&[
+            ("CONVKIT_CALIBRATION", "/c.toml"),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(path_from(&all), Some(PathBuf::from("/c.toml")));
+        let xdg = env(&[
+            ("CONVKIT_CALIBRATION", ""),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(path_from(&xdg), file("/x"));
+        // Empty means unset: the file goes under $HOME, not under the working directory.
+        let home = env(&[("XDG_CONFIG_HOME", ""), ("HOME", "/h")]);
+        assert_eq!(path_from(&home), file("/h/.config"));
+        assert_eq!(path_from(&env(&[("HOME", "")])), None);
     }
 
     #[test]
