@@ -65,10 +65,17 @@ fn color(a: Algorithm) -> RGBColor {
 }
 
 impl TimingChart {
-    /// Pixel size: 520 × 380 per panel.
+    /// Pixel size: 520 × 380 per cell of the grid.
     pub fn size(&self) -> (u32, u32) {
-        let rows = self.panels.len().div_ceil(self.columns.max(1)).max(1) as u32;
-        (520 * self.columns.max(1) as u32, 380 * rows)
+        let (rows, columns) = self.grid();
+        (520 * columns as u32, 380 * rows as u32)
+    }
+
+    /// (rows, columns) of the grid: no wider than the panels it holds, so a single panel (the
+    /// quick bench's W2) is not drawn beside empty cells.
+    fn grid(&self) -> (usize, usize) {
+        let columns = self.columns.min(self.panels.len()).max(1);
+        (self.panels.len().div_ceil(columns).max(1), columns)
     }
 
     /// Writes the chart as PNG, atomically.
@@ -95,8 +102,7 @@ impl TimingChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let err = |e: &dyn std::fmt::Display| PlotError::Drawing(e.to_string());
         root.fill(&WHITE).map_err(|e| err(&e))?;
-        let rows = self.panels.len().div_ceil(self.columns.max(1)).max(1);
-        let areas = root.split_evenly((rows, self.columns.max(1)));
+        let areas = root.split_evenly(self.grid());
         for (area, panel) in areas.iter().zip(&self.panels) {
             let all: Vec<&Point> = panel.lines.iter().flat_map(|(_, p)| p.iter()).collect();
             if all.is_empty() {
@@ -174,6 +180,22 @@ impl TimingChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_is_no_wider_than_its_panels() {
+        let panel = Panel {
+            title: "t".into(),
+            lines: Vec::new(),
+        };
+        let chart = |n: usize| TimingChart {
+            panels: vec![panel.clone(); n],
+            columns: 2,
+        };
+        assert_eq!(chart(1).size(), (520, 380));
+        assert_eq!(chart(3).size(), (1040, 760));
+        assert_eq!(chart(4).size(), (1040, 760));
+        assert_eq!(chart(0).size(), (520, 380));
+    }
 
     #[test]
     fn crossover_is_the_first_k_where_a_transform_wins() {
