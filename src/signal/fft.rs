@@ -19,7 +19,7 @@
 use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 use num_complex::Complex;
 use rayon::prelude::*;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -431,13 +431,28 @@ impl<T: Real> Spectrum<T> {
     /// The real plane back, scaled by 1/(l0·l1), computing only the requested rows:
     /// `out[i, c] = y[rows[i], first_col + c·col_step]`.
     pub(super) fn inverse_rows(
-        mut self,
+        self,
         rows: impl Fn(usize) -> usize + Sync,
         n_rows: usize,
         first_col: usize,
         col_step: usize,
         n_cols: usize,
     ) -> Result<Array2<T>> {
+        let mut out = buffer::filled((n_rows, n_cols), T::zero())?;
+        self.inverse_rows_into(rows, first_col, col_step, out.view_mut())?;
+        Ok(out)
+    }
+
+    /// [`inverse_rows`](Self::inverse_rows) written into `out` (its shape gives the number of
+    /// rows and columns): an overlap-add block fills its tile of the output in place, without a
+    /// block of its own to allocate, zero and copy (those were 15 % of a 256² image's blocks).
+    pub(super) fn inverse_rows_into(
+        mut self,
+        rows: impl Fn(usize) -> usize + Sync,
+        first_col: usize,
+        col_step: usize,
+        mut out: ArrayViewMut2<'_, T>,
+    ) -> Result<()> {
         let (l0, l1) = (self.l0, self.l1);
         let h = l1 / 2 + 1;
         if l0 > 1 {
@@ -455,31 +470,43 @@ impl<T: Real> Spectrum<T> {
         let columns = &self.data;
         let c2r = real_inverse::<T>(l1);
         let scale = T::one() / T::from_usize(l0 * l1).ok_or_else(|| too_large("FFT scale"))?;
-        let mut out = buffer::filled((n_rows, n_cols), T::zero())?;
-        let width = n_cols.max(1);
-        for_chunks(
-            out.as_slice_mut().expect("fresh array is contiguous"),
-            width,
-            || RowScratch::<T>::new(l1, h, c2r.get_scratch_len()),
-            |scratch, i, out_row| {
-                let RowScratch {
-                    real,
-                    spectrum: spec,
-                    fft: scratch,
-                } = scratch;
-                let r = rows(i);
-                if l0 == 1 {
-                    spec.copy_from_slice(&columns[..h]);
-                } else {
-                    for (c, s) in spec.iter_mut().enumerate() {
-                        *s = columns[c * l0 + r];
+        let scratch = || RowScratch::<T>::new(l1, h, c2r.get_scratch_len());
+        let row = |scratch: &mut RowScratch<T>, i: usize, out_row: &mut [T]| {
+            let RowScratch {
+                real,
+                spectrum: spec,
+                fft: scratch,
+            } = scratch;
+            let r = rows(i);
+            if l0 == 1 {
+                spec.copy_from_slice(&columns[..h]);
+            } else {
+                for (c, s) in spec.iter_mut().enumerate() {
+                    *s = columns[c * l0 + r];
+                }
+            }
+            let samples = (first_col, col_step, scale);
+            inverse_row(c2r.as_ref(), spec, real, scratch, samples, out_row);
+        };
+        let width = out.ncols().max(1);
+        if let Some(flat) = out.as_slice_mut() {
+            for_chunks(flat, width, scratch, row);
+        } else {
+            // A tile of a larger plane: its rows are apart (and small enough for one thread).
+            let mut state = scratch();
+            let mut spare = Vec::new();
+            for (i, mut out_row) in out.rows_mut().into_iter().enumerate() {
+                match out_row.as_slice_mut() {
+                    Some(out_row) => row(&mut state, i, out_row),
+                    None => {
+                        spare.resize(out_row.len(), T::zero());
+                        row(&mut state, i, &mut spare);
+                        out_row.assign(&ArrayView1::from(&spare[..]));
                     }
                 }
-                let samples = (first_col, col_step, scale);
-                inverse_row(c2r.as_ref(), spec, real, scratch, samples, out_row);
-            },
-        );
-        Ok(out)
+            }
+        }
+        Ok(())
     }
 }
 
@@ -719,6 +746,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The spectrum of a plane comes back as the plane (x·1 = x), written into a fresh array,
+    /// a tile of a larger one (rows apart) and a transposed view (columns apart).
+    #[test]
+    fn inverse_rows_into_fills_any_view() {
+        let x = Array2::from_shape_fn((9, 13), |(r, c)| (r * 13 + c) as f64 - 50.0);
+        let back = |spectrum: Spectrum<f64>, out: ArrayViewMut2<'_, f64>| {
+            spectrum.inverse_rows_into(|i| i + 1, 2, 1, out).unwrap()
+        };
+        let spectrum = || Spectrum::forward(x.view(), 12, 16).unwrap();
+        // Rows 1.. and columns 2.. of x.
+        let expected = x.slice(ndarray::s![1..8, 2..13]).to_owned();
+        let fresh = spectrum().inverse_rows(|i| i + 1, 7, 2, 1, 11).unwrap();
+        let mut wide = Array2::from_elem((10, 20), f64::NAN);
+        back(spectrum(), wide.slice_mut(ndarray::s![2..9, 5..16]));
+        let mut transposed = Array2::from_elem((11, 7), f64::NAN);
+        back(spectrum(), transposed.view_mut().reversed_axes());
+        for got in [
+            fresh.view(),
+            wide.slice(ndarray::s![2..9, 5..16]),
+            transposed.t(),
+        ] {
+            let err = (&got - &expected).fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(err < 1e-12, "{err}");
+        }
+        // Nothing outside the tile was written.
+        assert_eq!(wide.iter().filter(|v| !v.is_nan()).count(), 7 * 11);
     }
 
     #[test]

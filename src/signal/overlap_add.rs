@@ -89,7 +89,7 @@ pub fn correlate_valid<T: Real>(
             tiles.push(((i, j), (r_lo, c_lo), tile));
         }
     }
-    let fill = |((i, j), (r_lo, c_lo), mut tile): Tile<'_, T>| -> Result<()> {
+    let fill = |((i, j), (r_lo, c_lo), tile): Tile<'_, T>| -> Result<()> {
         let (h, w) = tile.dim();
         if h == 0 || w == 0 {
             return Ok(());
@@ -100,18 +100,15 @@ pub fn correlate_valid<T: Real>(
         spectrum.multiply(&kernel);
         let first_row = s0 - 1 + r_lo * rows.stride - v0;
         let first_col = s1 - 1 + c_lo * cols.stride - v1;
-        let block = spectrum.inverse_rows(
+        spectrum.inverse_rows_into(
             |k| first_row + k * rows.stride,
-            h,
             first_col,
             cols.stride,
-            w,
-        )?;
-        tile.assign(&block);
-        Ok(())
+            tile,
+        )
     };
     // A small problem stays on the calling thread: waking the pool would cost more.
-    if p0 * p1 < PARALLEL_LEN || tiles.len() == 1 {
+    if p0 * p1 < PARALLEL_LEN || tiles.len() == 1 || rayon::current_num_threads() == 1 {
         tiles.into_iter().try_for_each(fill)?;
     } else {
         tiles.into_par_iter().try_for_each(fill)?;
