@@ -5,7 +5,8 @@
 //! output H × W, kernel K0 × K1, L a fast transform size):
 //!
 //! * direct: H·W·K0·K1 multiply-adds (N0·W·K1 + H·W·K0 for a rank-1 kernel) / `direct_rate`
-//!   (measured apart for 1-D signals and 2-D planes);
+//!   (measured apart for 1-D signals and 2-D planes, split over all of rayon's threads); a sum
+//!   below the calibration's parallel threshold runs on one thread, at 1/threads of the rate;
 //! * FFT: three transforms of L0·L1 points, 3·(L0·w(L1) + L1·w(L0)) / `fft_rate`, +
 //!   `fft_overhead`, where w(L) counts radix passes (L·log2(L) for a power of two; more for
 //!   factors 5 and 7, see [`fast_len`](super::fft::fast_len))
@@ -88,30 +89,29 @@ const OUT_OF_CACHE_BYTES: f64 = 512.0 * 1024.0;
 const OUT_OF_CACHE_FACTOR: f64 = 1.5;
 
 impl Default for Calibration {
-    /// Measured with `convkit calibrate` on the reference machine (2-core AMD EPYC, AVX-512,
-    /// 2 threads); see docs/benchmarks.md. The 1-D f64 rates are the previous calibration's, with
-    /// which Auto's W1 choices were checked; the others are medians of three runs. The
-    /// overlap-add rates were measured later, on an Intel Xeon (AVX-512, 2 threads), as a share
-    /// of that machine's whole-transform rates (medians of three runs: 0.57 for 1-D f32, 0.73
-    /// 1-D f64, 0.69 2-D f32, 0.67 2-D f64), applied to the whole-transform rates here. The 2-D
-    /// f32 direct rate is the reference machine's 44.4 scaled by the speed-up that pairing output
-    /// rows measured on the calibration problem (512², 15 × 15, 2 threads, Intel Xeon: 1.20×);
-    /// the f64 one was not re-measured.
+    /// Measured with `convkit calibrate` on this project's reference machine class (Intel Xeon
+    /// VM, 2 cores, AVX-512, 2 threads; docs/benchmarks.md): medians of three runs. The one
+    /// exception is the 2-D f32 transform rate: it came out 5.6 and 5.9 in two of the three runs
+    /// and 11.9 in the other, as the whole 256² transform ran at half speed for a while after the
+    /// 1-D step left the second core idle (0.8 against 0.4 ms); the default is the 11.9 of the
+    /// steady state, which the W2 timings of the same session match (0.33–0.36 ms at K = 31).
+    /// With these rates Auto's choice was within 10 % of the fastest on all 54 W1/W2 cases, in
+    /// two runs of `convkit bench`.
     fn default() -> Self {
         Calibration {
-            direct_f32: 45.3,
-            direct_f64: 17.0,
-            direct_2d_f32: 53.4,
-            direct_2d_f64: 27.6,
-            fft_f32: 10.4,
-            fft_f64: 3.4,
-            fft_2d_f32: 7.2,
-            fft_2d_f64: 7.8,
-            overlap_add_f32: 5.9,
-            overlap_add_f64: 2.5,
-            overlap_add_2d_f32: 5.0,
-            overlap_add_2d_f64: 5.2,
-            fft_overhead_ns: 1_250.0,
+            direct_f32: 75.3,
+            direct_f64: 34.6,
+            direct_2d_f32: 89.3,
+            direct_2d_f64: 14.7,
+            fft_f32: 9.9,
+            fft_f64: 5.3,
+            fft_2d_f32: 11.9,
+            fft_2d_f64: 10.6,
+            overlap_add_f32: 8.9,
+            overlap_add_f64: 5.6,
+            overlap_add_2d_f32: 11.8,
+            overlap_add_2d_f64: 7.4,
+            fft_overhead_ns: 1_000.0,
             threads: 2,
             parallel_work: DEFAULT_PARALLEL_WORK,
             parallel_work_2d: DEFAULT_PARALLEL_WORK_2D,
@@ -305,12 +305,24 @@ impl Calibration {
             (false, true) => (self.direct_2d_f64, self.fft_2d_f64, self.overlap_add_2d_f64),
         };
         let outputs = (rows.out_len * cols.out_len) as f64;
-        let macs = if separable {
-            (rows.signal * cols.out_len * cols.kernel) as f64 + outputs * rows.kernel as f64
+        // The rate was measured on problems split over the whole pool; below the calibrated
+        // threshold the direct sum runs on one thread (`direct::threads_for`), at 1/pool of it.
+        let pool = rayon::current_num_threads() as f64;
+        let threshold = if rows.out_len > 1 {
+            self.parallel_work_2d
         } else {
-            outputs * (rows.kernel * cols.kernel) as f64
+            self.parallel_work
         };
-        let direct = macs / direct_rate;
+        let direct_ns = |macs: f64| {
+            let threads = if macs < threshold { 1.0 } else { pool };
+            macs * pool / threads / direct_rate
+        };
+        let direct = if separable {
+            direct_ns((rows.signal * cols.out_len * cols.kernel) as f64)
+                + direct_ns(outputs * rows.kernel as f64)
+        } else {
+            direct_ns(outputs * (rows.kernel * cols.kernel) as f64)
+        };
         // Every transform costs at least the overhead: a cheaper direct sum needs no further
         // estimate (which would cost microseconds itself, more than small problems take).
         if direct <= self.fft_overhead_ns {
@@ -468,6 +480,31 @@ mod tests {
         let home = env(&[("XDG_CONFIG_HOME", ""), ("HOME", "/h")]);
         assert_eq!(path_from(&home), file("/h/.config"));
         assert_eq!(path_from(&env(&[("HOME", "")])), None);
+    }
+
+    /// The direct rate is measured split over the pool; a sum below the parallel threshold
+    /// runs on one thread and is estimated at 1/threads of it.
+    #[test]
+    fn direct_estimate_follows_the_threads_it_gets() {
+        let (rows, cols) = (AxisGeometry::unit(), axis(10_000, 64));
+        let direct = |threads: usize, parallel_work: f64| {
+            let c = Calibration {
+                parallel_work,
+                ..Calibration::default()
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| c.estimate::<f64>(&rows, &cols, false, Padding::Zero).0)
+        };
+        let split = direct(3, 0.0);
+        assert_eq!(
+            split,
+            (10_000 + 63) as f64 * 64.0 / Calibration::default().direct_f64
+        );
+        assert_eq!(direct(3, f64::INFINITY), 3.0 * split);
+        assert_eq!(direct(1, f64::INFINITY), direct(1, 0.0));
     }
 
     #[test]
