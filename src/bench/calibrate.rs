@@ -8,7 +8,8 @@ use super::timing::{time, time_steady};
 use super::workloads::uniform;
 use crate::real::Real;
 use crate::signal::auto::Calibration;
-use crate::signal::direct::with_parallel_work;
+use crate::signal::fft::transform_size;
+use crate::signal::parallel::with_threshold;
 use crate::signal::{Algorithm, Conv, Output, Padding};
 
 /// Rates of 1 and no overhead: the cost model's estimates in its own work units.
@@ -29,6 +30,7 @@ const UNIT: Calibration = Calibration {
     threads: 1,
     parallel_work: 0.0,
     parallel_work_2d: 0.0,
+    parallel_fft: 0.0,
 };
 
 /// Steps that [`measure`] reports to its `progress` callback.
@@ -115,10 +117,14 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let (rows, cols) = conv.geometry((1, 64), (1, 8), true).expect("valid shapes");
     let units = UNIT.estimate::<f64>(&rows, &cols, false, Padding::Zero).1;
     let fft_overhead_ns = (units / tiny - units / fft_f64).max(1_000.0);
-    // Overlap-add where Auto weighs it against the alternatives, on sizes whose input and
-    // output no longer fit the caches (where its blocks fell furthest behind the model): a
-    // long signal with a kernel of a few hundred taps, a 1024² plane with a 21 × 21 kernel.
-    let ((z1, k1), (z2, k2)) = (((1, 1 << 20), (1, 256)), ((1024, 1024), (21, 21)));
+    // Overlap-add where Auto weighs it against the alternatives: a long signal with a kernel
+    // of a few hundred taps (out of cache, where its blocks fell furthest behind the model),
+    // and a 256² plane with a 21 × 21 kernel, where direct, FFT and overlap-add lie within
+    // 20 % of each other. Its 36 small blocks gain less from a second thread than the 100 of
+    // a 1024² plane (0.43 → 0.39 ms against 5.7 → 4.0 ms), so a rate measured there put
+    // overlap-add ahead at 256² where it was 15–20 % behind; at 1024² the rate is now
+    // conservative, where overlap-add leads by more.
+    let ((z1, k1), (z2, k2)) = (((1, 1 << 20), (1, 256)), ((256, 256), (21, 21)));
     let overhead = fft_overhead_ns;
     step("overlap-add f32");
     let overlap_add_f32 = rate::<f32>(Algorithm::OverlapAdd, z1, k1, overhead, budget);
@@ -127,7 +133,7 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
     let overlap_add_f64 = rate::<f64>(Algorithm::OverlapAdd, z1, k1, overhead, budget);
     let overlap_add_2d_f64 = rate::<f64>(Algorithm::OverlapAdd, z2, k2, overhead, budget);
     step("parallel thresholds");
-    let (parallel_work, parallel_work_2d) = parallel_work();
+    let (parallel_work, parallel_work_2d, parallel_fft) = parallel_thresholds();
     Calibration {
         direct_f32,
         direct_f64,
@@ -145,16 +151,23 @@ pub fn measure(mut progress: impl FnMut(&str)) -> Calibration {
         threads: rayon::current_num_threads(),
         parallel_work,
         parallel_work_2d,
+        parallel_fft,
     }
 }
 
 /// The multiply-adds from which splitting the direct sum over rayon's pool pays, on 1-D
 /// signals (f64, 16 taps, 4096 samples up by factors of √2) and on planes (f32, 3 × 3, 64² up):
 /// rows and column chunks split differently, and a plane's short rows cost more per output.
-fn parallel_work() -> (f64, f64) {
+/// Then the spectrum values from which splitting a transform pass pays (whole-plane FFTs of f32
+/// planes, 15 × 15 kernel, 128² up by √2 to 1024²).
+fn parallel_thresholds() -> (f64, f64, f64) {
     if rayon::current_num_threads() == 1 {
         let defaults = Calibration::default();
-        return (defaults.parallel_work, defaults.parallel_work_2d);
+        return (
+            defaults.parallel_work,
+            defaults.parallel_work_2d,
+            defaults.parallel_fft,
+        );
     }
     let conv = Conv::convolve().algorithm(Algorithm::Direct);
     let signals = (0..15).map(|i| {
@@ -178,7 +191,23 @@ fn parallel_work() -> (f64, f64) {
             Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
         )
     });
-    (one_d, crossover(planes.collect()))
+    let plane_direct = crossover(planes.collect());
+    let transforms = (0..7).map(|i| {
+        let side = (128.0 * 2f64.powf(i as f64 / 2.0)) as usize;
+        let f32s = |len, seed| uniform(len, seed).into_iter().map(|v| v as f32).collect();
+        let x = Array2::from_shape_vec((side, side), f32s(side * side, 5)).expect("side² samples");
+        let h = Array2::from_shape_vec((15, 15), f32s(225, 6)).expect("15 × 15 taps");
+        let conv = conv.algorithm(Algorithm::Fft);
+        let (rows, cols) = conv
+            .geometry((side, side), (15, 15), false)
+            .expect("calibration shapes are valid");
+        let (l0, l1) = transform_size(&rows, &cols, Padding::Zero);
+        (
+            (l0 * (l1 / 2 + 1)) as f64,
+            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
+        )
+    });
+    (one_d, plane_direct, crossover(transforms.collect()))
 }
 
 /// The threshold for one ladder of (multiply-adds, problem) in increasing size: each problem
@@ -191,8 +220,7 @@ fn crossover(mut ladder: Vec<(f64, Box<dyn FnMut() + '_>)>) -> f64 {
     for _ in 0..3 {
         for ((_, run), best) in ladder.iter_mut().zip(&mut best) {
             for (slot, threshold) in [f64::INFINITY, 0.0].into_iter().enumerate() {
-                let median =
-                    with_parallel_work(threshold, || time_steady(0.03, &mut *run).median_s);
+                let median = with_threshold(threshold, || time_steady(0.03, &mut *run).median_s);
                 best[slot] = best[slot].min(median);
             }
         }

@@ -12,6 +12,7 @@ use crate::bench::timing::{Timing, time};
 use crate::bench::workloads::{self, Case, Workload};
 use crate::plot::timing_chart::{Panel, Point, TimingChart};
 use crate::signal::Algorithm;
+use crate::signal::parallel::{self, Work};
 
 /// Which workloads to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,7 +175,8 @@ fn table(rows: &[Row], threads: usize) -> String {
         let auto = r.median(Algorithm::Auto);
         // Per core of the threads the direct path used: small problems run on one.
         let plane = c.workload == Workload::W2;
-        let used = crate::signal::direct::threads_for(c.macs() as usize, plane).min(threads);
+        let work = if plane { Work::Plane } else { Work::Signal };
+        let used = parallel::threads_for(c.macs() as usize, work).min(threads);
         let rate = c.macs() / r.median(Algorithm::Direct) / 1e9 / used as f64;
         let _ = writeln!(
             out,

@@ -28,7 +28,8 @@
 //! defaults; a corrupt one means the defaults and one warning on stderr, never an error. The
 //! calibration holds the thread count it was measured with; rates are used as measured. It also
 //! holds the problem sizes from which the direct sum is split over rayon's threads
-//! ([`Calibration::parallel_work`], [`Calibration::parallel_work_2d`]), since where waking
+//! ([`Calibration::parallel_work`], [`Calibration::parallel_work_2d`]) and a transform pass
+//! ([`Calibration::parallel_fft`]), since where waking
 //! them pays differs between machines.
 
 use std::ffi::OsString;
@@ -80,6 +81,9 @@ pub struct Calibration {
     pub parallel_work: f64,
     /// The same for 2-D planes.
     pub parallel_work_2d: f64,
+    /// Spectrum values (rows × bins of a 2-D spectrum, bins of a 1-D one) from which a pass of
+    /// row or column transforms, and the product of two spectra, is split over rayon's threads.
+    pub parallel_fft: f64,
 }
 
 /// Real planes larger than this many bytes are transformed at memory speed.
@@ -90,31 +94,27 @@ const OUT_OF_CACHE_FACTOR: f64 = 1.5;
 
 impl Default for Calibration {
     /// Measured with `convkit calibrate` on this project's reference machine class (Intel Xeon
-    /// VM, 2 cores, AVX-512, 2 threads; docs/benchmarks.md): medians of three runs. The one
-    /// exception is the 2-D f32 transform rate: it came out 5.6 and 5.9 in two of the three runs
-    /// and 11.9 in the other, as the whole 256² transform ran at half speed for a while after the
-    /// 1-D step left the second core idle (0.8 against 0.4 ms); the default is the 11.9 of the
-    /// steady state, which the W2 timings of the same session match (0.33–0.36 ms at K = 31).
-    /// With these rates Auto's choice was within 10 % of the fastest on all 54 W1/W2 cases, in
-    /// two runs of `convkit bench`.
+    /// VM, 2 cores, AVX-512, 2 threads; docs/benchmarks.md): medians of three runs (the direct
+    /// sum's parallel thresholds from an earlier three, see their constants).
     fn default() -> Self {
         Calibration {
-            direct_f32: 75.3,
-            direct_f64: 34.6,
-            direct_2d_f32: 89.3,
-            direct_2d_f64: 14.7,
-            fft_f32: 9.9,
-            fft_f64: 5.3,
-            fft_2d_f32: 11.9,
-            fft_2d_f64: 10.6,
-            overlap_add_f32: 8.9,
+            direct_f32: 77.4,
+            direct_f64: 37.8,
+            direct_2d_f32: 90.9,
+            direct_2d_f64: 15.0,
+            fft_f32: 12.6,
+            fft_f64: 6.3,
+            fft_2d_f32: 13.5,
+            fft_2d_f64: 11.6,
+            overlap_add_f32: 9.0,
             overlap_add_f64: 5.6,
-            overlap_add_2d_f32: 11.8,
-            overlap_add_2d_f64: 7.4,
+            overlap_add_2d_f32: 10.2,
+            overlap_add_2d_f64: 7.0,
             fft_overhead_ns: 1_000.0,
             threads: 2,
             parallel_work: DEFAULT_PARALLEL_WORK,
             parallel_work_2d: DEFAULT_PARALLEL_WORK_2D,
+            parallel_fft: DEFAULT_PARALLEL_FFT,
         }
     }
 }
@@ -128,8 +128,15 @@ const DEFAULT_PARALLEL_WORK: f64 = 741_440.0;
 /// image ran 62 µs on one thread, 72 µs on two). Planes need more work than signals to pay:
 /// their short rows cost more per output, on one thread as on two.
 const DEFAULT_PARALLEL_WORK_2D: f64 = 2_359_296.0;
+/// Where a transform pass goes parallel without a calibration file: the median of the three
+/// calibrate runs that measured the defaults (7.4·10⁴, 1.7·10⁵, 7.4·10⁴ spectrum values; the
+/// ladder's steps there are 7.4·10⁴ = 384 × 193 and 1.7·10⁵; eleven runs split 5 : 6 between
+/// them). Steady loops, median ms, 2 threads against 1: a 256² image with a 31 × 31 kernel
+/// (288 × 145 values) 0.39 against 0.33; 362² with 15 × 15 (7.4·10⁴) 0.63–0.67 against
+/// 0.68–0.72; 512² with 15 × 15, 1.45–1.52 against 1.58–1.60.
+const DEFAULT_PARALLEL_FFT: f64 = 74_112.0;
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "direct_f32",
     "direct_f64",
     "direct_2d_f32",
@@ -146,14 +153,18 @@ const KEYS: [&str; 16] = [
     "overlap_add_2d_f64",
     "parallel_work",
     "parallel_work_2d",
+    "parallel_fft",
 ];
 
 /// Keys that files written before they existed lack: (key, the key whose value stands in).
 /// Such a file's overlap-add blocks are estimated at its whole-transform rates, as then.
 const LATER_KEYS: [(usize, usize); 4] = [(10, 4), (11, 5), (12, 6), (13, 7)];
 /// Keys that older files also lack and that have no stand-in: (key, its default).
-const LATER_DEFAULTS: [(usize, f64); 2] =
-    [(14, DEFAULT_PARALLEL_WORK), (15, DEFAULT_PARALLEL_WORK_2D)];
+const LATER_DEFAULTS: [(usize, f64); 3] = [
+    (14, DEFAULT_PARALLEL_WORK),
+    (15, DEFAULT_PARALLEL_WORK_2D),
+    (16, DEFAULT_PARALLEL_FFT),
+];
 
 impl Calibration {
     /// The values in the order of `KEYS`.
@@ -175,6 +186,7 @@ impl Calibration {
             self.overlap_add_2d_f64,
             self.parallel_work,
             self.parallel_work_2d,
+            self.parallel_fft,
         ]
     }
 
@@ -240,6 +252,7 @@ impl Calibration {
             overlap_add_2d_f64: values[13],
             parallel_work: values[14],
             parallel_work_2d: values[15],
+            parallel_fft: values[16],
         })
     }
 
@@ -425,6 +438,7 @@ mod tests {
             threads: 1,
             parallel_work: 5e5,
             parallel_work_2d: 2e6,
+            parallel_fft: 7e4,
             ..Calibration::default()
         };
         assert_eq!(Calibration::from_toml(&c.to_toml()), Ok(c));
@@ -433,7 +447,7 @@ mod tests {
         let old: String = c
             .to_toml()
             .lines()
-            .filter(|l| !l.starts_with("overlap_add") && !l.starts_with("parallel_work"))
+            .filter(|l| !l.starts_with("overlap_add") && !l.starts_with("parallel_"))
             .map(|l| format!("{l}\n"))
             .collect();
         let read = Calibration::from_toml(&old).unwrap();
@@ -442,8 +456,12 @@ mod tests {
             (c.fft_f64, c.fft_2d_f32)
         );
         assert_eq!(
-            (read.parallel_work, read.parallel_work_2d),
-            (DEFAULT_PARALLEL_WORK, DEFAULT_PARALLEL_WORK_2D)
+            (read.parallel_work, read.parallel_work_2d, read.parallel_fft),
+            (
+                DEFAULT_PARALLEL_WORK,
+                DEFAULT_PARALLEL_WORK_2D,
+                DEFAULT_PARALLEL_FFT
+            )
         );
         assert_eq!(read.direct_f32, 3.5);
         assert!(Calibration::from_toml("direct_f32 = fast").is_err());

@@ -18,18 +18,17 @@
 //! ([`separable`]); large problems are split over rayon's pool by output rows, or by column
 //! chunks for a single row. Each output is summed in the same order wherever it falls.
 
-use std::cell::Cell;
 use std::mem::MaybeUninit;
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::Padding;
-use super::auto::Calibration;
 use super::buffer;
 use super::geometry::AxisGeometry;
 use super::isa::{self, Vectorised};
 use super::padding::{fill_value, source_index};
+use super::parallel::{self, Work};
 use crate::error::Result;
 use crate::real::Real;
 
@@ -246,7 +245,14 @@ fn correlate_plain<T: Real>(
     let task_len = width * (1 + usize::from(pairs));
     if width == 0 {
         // Nothing to sum (and no chunks of width zero).
-    } else if threads_for(len.saturating_mul(g.len()), height > 1) == 1 {
+    } else if !parallel::splits(
+        len.saturating_mul(g.len()),
+        if height > 1 {
+            Work::Plane
+        } else {
+            Work::Signal
+        },
+    ) {
         for (i, chunk) in flat.chunks_mut(task_len).enumerate() {
             run_rows(i, chunk);
         }
@@ -274,49 +280,6 @@ fn row_slices<T, S: ndarray::Data<Elem = T>>(a: &ndarray::ArrayBase<S, ndarray::
         .into_iter()
         .map(|r| r.to_slice().expect("standard layout"))
         .collect()
-}
-
-thread_local! {
-    /// A threshold that replaces the calibration's on this thread while calibration times both
-    /// sides of it ([`with_parallel_work`]).
-    static PARALLEL_WORK: Cell<Option<f64>> = const { Cell::new(None) };
-}
-
-/// The threads the direct algorithm uses for `work` multiply-adds over a plane (`plane`, split
-/// by rows) or a single row (split by column chunks): one below the calibration's threshold
-/// ([`parallel_work_2d`](Calibration::parallel_work_2d) or
-/// [`parallel_work`](Calibration::parallel_work), 2.4·10⁶ and 7.4·10⁵ by default; `convkit
-/// calibrate` measures where splitting starts to pay on this machine, which varies: a 3×3
-/// filter of a 256² image ran faster on two threads on one 2-core VM and slower on two
-/// others), else all of rayon's pool.
-pub(crate) fn threads_for(work: usize, plane: bool) -> usize {
-    let threshold = PARALLEL_WORK.get().unwrap_or_else(|| {
-        let calibration = Calibration::current();
-        if plane {
-            calibration.parallel_work_2d
-        } else {
-            calibration.parallel_work
-        }
-    });
-    if (work as f64) < threshold {
-        1
-    } else {
-        rayon::current_num_threads()
-    }
-}
-
-/// Runs `f` with the direct sum split over threads from `threshold` multiply-adds, whatever the
-/// calibration says (0: always split, infinity: never); for calibration, which times both.
-pub(crate) fn with_parallel_work<R>(threshold: f64, f: impl FnOnce() -> R) -> R {
-    // Restored on drop, so a panic inside `f` does not leave the override behind.
-    struct Restore(Option<f64>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            PARALLEL_WORK.set(self.0);
-        }
-    }
-    let _restore = Restore(PARALLEL_WORK.replace(Some(threshold)));
-    f()
 }
 
 /// Splits a kernel of rank 1 into a column u and a row v with g\[a, b\] = u\[a\]·v\[b\], when every
@@ -777,9 +740,10 @@ mod tests {
             let cols = AxisGeometry::new(1, w, k.1, e, 1, 1).unwrap();
             let run = |threshold: f64| {
                 pool.install(|| {
-                    with_parallel_work(threshold, || {
+                    parallel::with_threshold(threshold, || {
+                        let work = if h > 1 { Work::Plane } else { Work::Signal };
                         assert_eq!(
-                            threads_for(h * w, h > 1),
+                            parallel::threads_for(h * w, work),
                             if threshold == 0.0 { 3 } else { 1 }
                         );
                         correlate(x.view(), g.view(), &rows, &cols, Padding::Reflect).unwrap()

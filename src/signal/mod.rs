@@ -26,6 +26,7 @@ pub mod multichannel;
 mod options;
 pub mod overlap_add;
 pub mod padding;
+pub(crate) mod parallel;
 pub mod scratch;
 pub mod spectrum_batch;
 
