@@ -6,7 +6,7 @@
 //! s-th sample. It shares no code with the library.
 
 use convkit::signal::lti::{Signal, System};
-use convkit::signal::{Conv, Op, Output, Padding};
+use convkit::signal::{Algorithm, Conv, Op, Output, Padding};
 use convkit::{ConvError, convolve, correlate};
 use ndarray::{Array1, Array2, s};
 use proptest::prelude::*;
@@ -398,4 +398,19 @@ fn nan_and_inf_propagate() {
     let h = Array1::from_elem(2_000, 1.0);
     let y = convolve(&x, &h).unwrap();
     assert!(y[5].is_finite() && y[10].is_nan() && y[40_000].is_finite());
+    // The same for an infinity in an image where Auto transforms a finite one: the transform
+    // hands it back to the direct sum, and `resolve` says so.
+    let conv = Conv::convolve().output(Output::Same);
+    let ones = Array2::from_elem((300, 300), 1.0f32);
+    // Not of rank 1 (a separable kernel would take the two-pass direct sum).
+    let k = Array2::from_shape_fn((31, 31), |(a, b)| ((a * 7 + b * 3) % 5) as f32);
+    assert_ne!(conv.resolve(&ones, &k).unwrap(), Algorithm::Direct);
+    let mut img = ones.clone();
+    img[[7, 9]] = f32::INFINITY;
+    assert_eq!(conv.resolve(&img, &k).unwrap(), Algorithm::Direct);
+    let y = conv.apply(&img, &k).unwrap();
+    // Near the infinity non-finite (∞, or NaN where a zero tap meets it); far from it the
+    // exact sum of the taps (small integers, exact in f32).
+    assert!(!y[[7, 9]].is_finite());
+    assert_eq!(y[[200, 200]], k.sum());
 }

@@ -3,6 +3,7 @@
 
 use ndarray::{Array, Array2, ArrayBase, ArrayView, ArrayView2, Axis, Data, Ix1, Ix2, s};
 
+use super::fft::NonFinite;
 use super::geometry::{AxisGeometry, Extent};
 use super::{Algorithm, Op, Output, Padding, auto, direct, fft, overlap_add, padding};
 use crate::error::{ConvError, Result};
@@ -180,7 +181,8 @@ impl Conv {
     }
 
     /// The algorithm [`apply`](Self::apply) runs for these operands: `Auto` resolved by the cost
-    /// model (and by the non-finite check), other choices as given.
+    /// model and the non-finite check (a NaN or infinity in the signal or kernel means the
+    /// direct sum, which keeps it to the outputs that read it), other choices as given.
     pub fn resolve<T, S1, S2, D>(
         &self,
         x: &ArrayBase<S1, D>,
@@ -192,9 +194,19 @@ impl Conv {
         S2: Data<Elem = T>,
         D: PlaneDim,
     {
-        let (_, _, algorithm) =
-            self.plan(D::as_plane(x.view()), D::as_plane(h.view()), D::IS_1D)?;
-        Ok(algorithm)
+        let x = D::as_plane(x.view());
+        let (_, _, algorithm) = self.plan(x, D::as_plane(h.view()), D::IS_1D)?;
+        // `apply` finds a non-finite signal while transforming it (`NonFinite::Decline`).
+        Ok(match algorithm {
+            Algorithm::Fft | Algorithm::OverlapAdd
+                if self.algorithm == Algorithm::Auto
+                    && (!all_finite(&x)
+                        || matches!(self.padding, Padding::Constant(c) if !c.is_finite())) =>
+            {
+                Algorithm::Direct
+            }
+            chosen => chosen,
+        })
     }
 
     /// Checks the operands and resolves geometry and algorithm.
@@ -228,13 +240,10 @@ impl Conv {
             Algorithm::Auto => {
                 match auto::choose::<T>(&rows, &cols, direct::separable(h).is_some(), self.padding)
                 {
-                    // A non-finite sample would spread NaN over the whole transform result; the
-                    // scan is paid only when a transform was chosen.
-                    Algorithm::Fft | Algorithm::OverlapAdd
-                        if !all_finite(&x) || !all_finite(&h) =>
-                    {
-                        Algorithm::Direct
-                    }
+                    // A non-finite sample would spread NaN over the whole transform result. The
+                    // kernel is scanned here, only when a transform was chosen; the signal, far
+                    // larger, while it is transformed (`NonFinite::Decline`).
+                    Algorithm::Fft | Algorithm::OverlapAdd if !all_finite(&h) => Algorithm::Direct,
                     choice => choice,
                 }
             }
@@ -251,12 +260,17 @@ impl Conv {
     ) -> Result<Array2<T>> {
         let (rows, cols, algorithm) = self.plan(x, h, one_d)?;
         let g = self.oriented_kernel(h);
-        match algorithm {
-            Algorithm::Direct | Algorithm::Auto => {
-                direct::correlate(x, g, &rows, &cols, self.padding)
-            }
+        let direct = || direct::correlate(x, g, &rows, &cols, self.padding);
+        // Auto's transforms hand a non-finite signal back to the direct sum.
+        let on = if self.algorithm == Algorithm::Auto {
+            NonFinite::Decline
+        } else {
+            NonFinite::Spread
+        };
+        let transformed = match algorithm {
+            Algorithm::Direct | Algorithm::Auto => return direct(),
             Algorithm::Fft if fft::zero_extension_pays(&rows, &cols, self.padding) => {
-                fft::correlate_zero_extended(x, g, &rows, &cols)
+                fft::correlate_zero_extended(x, g, &rows, &cols, on)?
             }
             Algorithm::Fft | Algorithm::OverlapAdd => {
                 let xp = padding::pad(
@@ -266,12 +280,13 @@ impl Conv {
                     self.padding,
                 )?;
                 if algorithm == Algorithm::Fft {
-                    fft::correlate_valid(xp.view(), g, &rows, &cols)
+                    fft::correlate_valid_or_decline(xp.view(), g, &rows, &cols, on)?
                 } else {
-                    overlap_add::correlate_valid(xp.view(), g, &rows, &cols)
+                    overlap_add::correlate_valid_or_decline(xp.view(), g, &rows, &cols, on)?
                 }
             }
-        }
+        };
+        transformed.map_or_else(direct, Ok)
     }
 
     /// The kernel as the correlation slides it: flipped on both axes for a convolution.

@@ -10,11 +10,15 @@
 //! (w from [`transform_work`]; the last block may be mostly empty but costs a whole transform).
 //! Blocks run in parallel on rayon's pool.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 
 use super::buffer;
-use super::fft::{PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, transform_work};
+use super::fft::{
+    NonFinite, PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, transform_work,
+};
 use super::geometry::AxisGeometry;
 use crate::error::Result;
 use crate::real::Real;
@@ -52,6 +56,19 @@ pub fn correlate_valid<T: Real>(
     rows: &AxisGeometry,
     cols: &AxisGeometry,
 ) -> Result<Array2<T>> {
+    correlate_valid_or_decline(xp, g, rows, cols, NonFinite::Spread)
+        .map(|y| y.expect("a spreading transform never declines"))
+}
+
+/// [`correlate_valid`], or `None` if `on` is [`NonFinite::Decline`] and a block that some
+/// output reads holds a non-finite sample (found from each block's sum, its first bin).
+pub(super) fn correlate_valid_or_decline<T: Real>(
+    xp: ArrayView2<'_, T>,
+    g: ArrayView2<'_, T>,
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+    on: NonFinite,
+) -> Result<Option<Array2<T>>> {
     let (p0, p1) = xp.dim();
     let (s0, s1) = (rows.span(), cols.span());
     let (l0, l1) = (block_len(s0, p0), block_len(s1, p1));
@@ -89,14 +106,19 @@ pub fn correlate_valid<T: Real>(
             tiles.push(((i, j), (r_lo, c_lo), tile));
         }
     }
+    let declined = AtomicBool::new(false);
     let fill = |((i, j), (r_lo, c_lo), tile): Tile<'_, T>| -> Result<()> {
         let (h, w) = tile.dim();
-        if h == 0 || w == 0 {
+        if h == 0 || w == 0 || declined.load(Ordering::Relaxed) {
             return Ok(());
         }
         let (v0, v1) = (i * b0, j * b1);
         let region = xp.slice(s![v0..(v0 + l0).min(p0), v1..(v1 + l1).min(p1)]);
         let mut spectrum = Spectrum::forward(region, l0, l1)?;
+        if on == NonFinite::Decline && !spectrum.sum_is_finite() {
+            declined.store(true, Ordering::Relaxed);
+            return Ok(());
+        }
         spectrum.multiply(&kernel);
         let first_row = s0 - 1 + r_lo * rows.stride - v0;
         let first_col = s1 - 1 + c_lo * cols.stride - v1;
@@ -113,7 +135,7 @@ pub fn correlate_valid<T: Real>(
     } else {
         tiles.into_par_iter().try_for_each(fill)?;
     }
-    Ok(out)
+    Ok((!declined.into_inner()).then_some(out))
 }
 
 #[cfg(test)]
@@ -145,6 +167,41 @@ mod tests {
             let err = (&blocks - &direct).fold(0.0f64, |m, v| m.max(v.abs()));
             assert!(err < 1e-9, "stride {stride:?} dilation {dilation:?}: {err}");
         }
+    }
+
+    /// Asked to decline, overlap-add and the whole FFT return `None` for a signal with a NaN or
+    /// infinities anywhere, and the transform otherwise.
+    #[test]
+    fn declines_a_non_finite_signal_when_asked() {
+        use crate::signal::Output;
+        use crate::signal::fft::correlate_valid_or_decline as whole;
+        use crate::signal::geometry::Extent;
+        let valid = Extent::Output(Output::Valid);
+        let rows = AxisGeometry::new(0, 150, 5, valid, 1, 1).unwrap();
+        let cols = AxisGeometry::new(1, 170, 7, valid, 1, 1).unwrap();
+        let g = Array2::from_elem((5, 7), 1.0);
+        let finite = Array2::from_shape_fn((150, 170), |(r, c)| ((r * 7 + c) % 11) as f64);
+        let run = |x: &Array2<f64>, on| {
+            let blocks = correlate_valid_or_decline(x.view(), g.view(), &rows, &cols, on);
+            let whole = whole(x.view(), g.view(), &rows, &cols, on);
+            (blocks.unwrap(), whole.unwrap())
+        };
+        let (blocks, whole) = run(&finite, NonFinite::Decline);
+        assert_eq!(blocks.unwrap().dim(), (146, 164));
+        assert_eq!(whole.unwrap().dim(), (146, 164));
+        for (r, c, v) in [(0, 0, f64::NAN), (149, 169, f64::INFINITY), (70, 3, f64::NAN)] {
+            let mut x = finite.clone();
+            x[[r, c]] = v;
+            assert_eq!(run(&x, NonFinite::Decline), (None, None), "({r}, {c})");
+            let (blocks, whole) = run(&x, NonFinite::Spread);
+            assert!(blocks.unwrap().iter().any(|y| !y.is_finite()));
+            assert!(whole.unwrap().iter().all(|y| !y.is_finite()));
+        }
+        // +∞ and −∞ in one block sum to NaN: still declined.
+        let mut x = finite.clone();
+        x[[20, 20]] = f64::INFINITY;
+        x[[20, 21]] = f64::NEG_INFINITY;
+        assert_eq!(run(&x, NonFinite::Decline), (None, None));
     }
 
     #[test]
