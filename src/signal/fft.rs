@@ -608,7 +608,8 @@ pub(super) enum NonFinite {
     Decline,
 }
 
-/// `None` when `spectrum` is of a signal with a non-finite sample and `on` says to decline.
+/// Whether a transform that was asked to decline (`on`) gives up: `spectrum` is of a signal
+/// with a non-finite sample.
 fn declines<T: Real>(spectrum: &Spectrum<T>, on: NonFinite) -> bool {
     on == NonFinite::Decline && !spectrum.sum_is_finite()
 }

@@ -189,7 +189,11 @@ mod tests {
         let (blocks, whole) = run(&finite, NonFinite::Decline);
         assert_eq!(blocks.unwrap().dim(), (146, 164));
         assert_eq!(whole.unwrap().dim(), (146, 164));
-        for (r, c, v) in [(0, 0, f64::NAN), (149, 169, f64::INFINITY), (70, 3, f64::NAN)] {
+        for (r, c, v) in [
+            (0, 0, f64::NAN),
+            (149, 169, f64::INFINITY),
+            (70, 3, f64::NAN),
+        ] {
             let mut x = finite.clone();
             x[[r, c]] = v;
             assert_eq!(run(&x, NonFinite::Decline), (None, None), "({r}, {c})");
