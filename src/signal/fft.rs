@@ -622,8 +622,13 @@ pub fn correlate_valid<T: Real>(
     rows: &AxisGeometry,
     cols: &AxisGeometry,
 ) -> Result<Array2<T>> {
-    correlate_valid_or_decline(xp, g, rows, cols, NonFinite::Spread)
-        .map(|y| y.expect("a spreading transform never declines"))
+    let on = NonFinite::Spread;
+    spread(correlate_valid_or_decline(xp, g, rows, cols, on))
+}
+
+/// The result of a transform run with [`NonFinite::Spread`], which never declines.
+pub(super) fn spread<T>(result: Result<Option<Array2<T>>>) -> Result<Array2<T>> {
+    result.map(|y| y.expect("a spreading transform never declines"))
 }
 
 /// [`correlate_valid`], or `None` for a non-finite `xp` if `on` is [`NonFinite::Decline`].

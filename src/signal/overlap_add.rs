@@ -17,7 +17,8 @@ use rayon::prelude::*;
 
 use super::buffer;
 use super::fft::{
-    NonFinite, PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, transform_work,
+    NonFinite, PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, spread,
+    transform_work,
 };
 use super::geometry::AxisGeometry;
 use crate::error::Result;
@@ -56,8 +57,8 @@ pub fn correlate_valid<T: Real>(
     rows: &AxisGeometry,
     cols: &AxisGeometry,
 ) -> Result<Array2<T>> {
-    correlate_valid_or_decline(xp, g, rows, cols, NonFinite::Spread)
-        .map(|y| y.expect("a spreading transform never declines"))
+    let on = NonFinite::Spread;
+    spread(correlate_valid_or_decline(xp, g, rows, cols, on))
 }
 
 /// [`correlate_valid`], or `None` if `on` is [`NonFinite::Decline`] and a block that some
