@@ -674,13 +674,30 @@ mod tests {
         }
     }
 
-    /// Rows long enough for interior and border pieces (and a row split in column chunks),
-    /// every padding, output size, stride and dilation, against the sum of the definition.
+    /// Rows long enough for interior and border pieces (and a row of column chunks), every
+    /// padding, output size, stride and dilation, against the sum of the definition: f32 and
+    /// f64, with the loops of every instruction set this CPU runs (AVX-512, AVX2+FMA and the
+    /// portable one on an AVX-512 machine), on the calling thread.
     #[test]
     fn plane_matches_the_definition() {
+        for set in isa::available() {
+            parallel::with_threshold(f64::INFINITY, || {
+                isa::with_widest(set, || {
+                    plane_against_definition::<f64>(set);
+                    plane_against_definition::<f32>(set);
+                })
+            });
+        }
+    }
+
+    fn plane_against_definition<T: Real>(set: u8) {
         for (h, w) in [(9, 300), (1, 20_000), (5, 70)] {
-            let x = Array2::from_shape_fn((h, w), |(i, j)| ((i * 13 + j * 7) % 23) as f64 - 11.0);
-            let g = Array2::from_shape_fn((3, 5), |(a, b)| (a * 5 + b * b) as f64 * 0.25 - 2.0);
+            let x = Array2::from_shape_fn((h, w), |(i, j)| {
+                T::from_f64_lossy(((i * 13 + j * 7) % 23) as f64 - 11.0)
+            });
+            let g = Array2::from_shape_fn((3, 5), |(a, b)| {
+                T::from_f64_lossy((a * 5 + b * b) as f64 * 0.25 - 2.0)
+            });
             for mode in [
                 Padding::Zero,
                 Padding::Reflect,
@@ -700,22 +717,25 @@ mod tests {
                         let at = |p: usize, n: usize, pad: usize| {
                             source_index(p as isize - pad as isize, n, mode)
                         };
+                        let f64_of = |v: T| v.to_f64().expect("a float");
                         for ((r, c), &got) in y.indexed_iter() {
                             let mut want = 0.0;
                             for ((a, b), &t) in g.indexed_iter() {
                                 let pr = r * stride + a * dilation;
                                 let pc = c * stride + b * dilation;
-                                want += t * match (
-                                    at(pr, h, rows.pad_before),
-                                    at(pc, w, cols.pad_before),
-                                ) {
-                                    (Some(i), Some(j)) => x[[i, j]],
-                                    _ => fill_value::<f64>(mode),
-                                };
+                                want += f64_of(t)
+                                    * match (at(pr, h, rows.pad_before), at(pc, w, cols.pad_before))
+                                    {
+                                        (Some(i), Some(j)) => f64_of(x[[i, j]]),
+                                        _ => fill_value::<f64>(mode),
+                                    };
                             }
+                            // Quarter steps of small integers: exact in f32 as in f64.
                             assert!(
-                                (got - want).abs() < 1e-9,
-                                "{h}x{w} {mode:?} {output:?} s={stride} d={dilation} at ({r},{c})"
+                                (f64_of(got) - want).abs() < 1e-9,
+                                "{} set {set} {h}x{w} {mode:?} {output:?} s={stride} \
+                                 d={dilation} at ({r},{c})",
+                                T::NAME
                             );
                         }
                     }

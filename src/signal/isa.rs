@@ -20,16 +20,52 @@ pub(crate) trait Vectorised {
     fn run<const SET: u8>(self);
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The widest set [`dispatch`] may take on this thread ([`with_widest`]).
+    static WIDEST: std::cell::Cell<u8> = const { std::cell::Cell::new(AVX512) };
+}
+
+/// The instruction sets this CPU runs, narrowest first: every compiled loop a test can check.
+#[cfg(test)]
+pub(crate) fn available() -> Vec<u8> {
+    let mut sets = vec![PORTABLE];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            sets.push(AVX2_FMA);
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            sets.push(AVX512);
+        }
+    }
+    sets
+}
+
+/// Runs `f` with [`dispatch`] on this thread taking no set wider than `set`: a machine with
+/// AVX-512 also checks the AVX2 and portable loops that other machines run.
+#[cfg(test)]
+pub(crate) fn with_widest<R>(set: u8, f: impl FnOnce() -> R) -> R {
+    super::scoped::with(&WIDEST, set, f)
+}
+
 /// Runs `job` compiled for the widest instruction set this CPU supports.
 pub(crate) fn dispatch<J: Vectorised>(job: J) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        #[cfg(test)]
+        let widest = WIDEST.get();
+        #[cfg(not(test))]
+        let widest = AVX512;
+        if widest >= AVX512 && std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the features the function is compiled for.
             unsafe { x86::avx512(job) };
             return;
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        if widest >= AVX2_FMA
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: as above.
             unsafe { x86::avx2_fma(job) };

@@ -27,6 +27,7 @@ mod options;
 pub mod overlap_add;
 pub mod padding;
 pub(crate) mod parallel;
+mod scoped;
 pub mod scratch;
 pub mod spectrum_batch;
 

@@ -8,6 +8,7 @@
 use std::cell::Cell;
 
 use super::auto::Calibration;
+use super::scoped;
 
 /// The kinds of work with a threshold of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,16 +55,9 @@ pub(crate) fn splits(amount: usize, work: Work) -> bool {
 
 /// Runs `f` with every split decision on this thread taken at `threshold`, whatever the
 /// calibration says (0: always split, infinity: never); for calibration, which times both.
+/// Restored afterwards, also when `f` panics.
 pub(crate) fn with_threshold<R>(threshold: f64, f: impl FnOnce() -> R) -> R {
-    // Restored on drop, so a panic inside `f` does not leave the override behind.
-    struct Restore(Option<f64>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            OVERRIDE.set(self.0);
-        }
-    }
-    let _restore = Restore(OVERRIDE.replace(Some(threshold)));
-    f()
+    scoped::with(&OVERRIDE, Some(threshold), f)
 }
 
 #[cfg(test)]
