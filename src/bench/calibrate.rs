@@ -9,6 +9,7 @@ use super::workloads::uniform;
 use crate::real::Real;
 use crate::signal::auto::Calibration;
 use crate::signal::fft::transform_size;
+use crate::signal::geometry::AxisGeometry;
 use crate::signal::parallel::with_threshold;
 use crate::signal::{Algorithm, Conv, Output, Padding};
 
@@ -61,11 +62,7 @@ fn rate<T: Real>(
         ..UNIT
     };
     let fixed_ns = pick(with_overhead.estimate::<T>(&rows, &cols, false, Padding::Zero)) - units;
-    let cast = |v: Vec<f64>| v.into_iter().map(T::from_f64_lossy).collect::<Vec<T>>();
-    let x =
-        Array2::from_shape_vec(signal, cast(uniform(signal.0 * signal.1, 5))).expect("sizes match");
-    let h =
-        Array2::from_shape_vec(kernel, cast(uniform(kernel.0 * kernel.1, 6))).expect("sizes match");
+    let (x, h) = (noise::<T>(signal, 5), noise::<T>(kernel, 6));
     // The best of three medians, as a machine's speed drifts: on a VM a whole 256² transform
     // ran at half speed for a while after the second core had been idle (0.8 against 0.4 ms).
     // Spells longer than the three medians still move the rate (docs/benchmarks.md).
@@ -86,6 +83,41 @@ fn rate<T: Real>(
     // A fixed cost larger than the time measured would make the rate negative: at least 10% of
     // the time is taken as the work's.
     units / (seconds * 1e9 - fixed_ns).max(seconds * 1e8)
+}
+
+/// A plane of uniform noise (not of rank 1), the same for the same seed.
+fn noise<T: Real>(shape: (usize, usize), seed: u64) -> Array2<T> {
+    let samples = uniform(shape.0 * shape.1, seed);
+    Array2::from_shape_vec(shape, samples.into_iter().map(T::from_f64_lossy).collect())
+        .expect("one sample per element")
+}
+
+/// `count` sizes from `from` up by factors of √2.
+fn ladder(from: f64, count: usize) -> impl Iterator<Item = usize> {
+    (0..count).map(move |i| (from * 2f64.powf(i as f64 / 2.0)) as usize)
+}
+
+/// Timed problems with their sizes, for [`crossover`].
+type Ladder<'a> = Vec<(f64, Box<dyn FnMut() + 'a>)>;
+
+/// f32 'same' convolutions by `conv` of `side`² planes with a `k × k` kernel, for `side` in
+/// `sides`, each with its size in the units `size` gives for its geometry.
+fn plane_ladder(
+    conv: Conv,
+    sides: impl Iterator<Item = usize>,
+    k: usize,
+    size: impl Fn(&AxisGeometry, &AxisGeometry) -> f64,
+) -> Ladder<'static> {
+    sides
+        .map(|side| {
+            let (x, h) = (noise::<f32>((side, side), 5), noise::<f32>((k, k), 6));
+            let (rows, cols) = conv
+                .geometry((side, side), (k, k), false)
+                .expect("calibration shapes are valid");
+            let run = move || drop(conv.apply(&x, &h));
+            (size(&rows, &cols), Box::new(run) as Box<dyn FnMut()>)
+        })
+        .collect()
 }
 
 /// Measures every constant of the cost model; `progress` hears each step's name.
@@ -170,44 +202,23 @@ fn parallel_thresholds() -> (f64, f64, f64) {
         );
     }
     let conv = Conv::convolve().algorithm(Algorithm::Direct);
-    let signals = (0..15).map(|i| {
-        let len = (4096.0 * 2f64.powf(i as f64 / 2.0)) as usize;
+    let signals = ladder(4096.0, 15).map(|len| {
         let (x, h) = (Array1::from(uniform(len, 5)), Array1::from(uniform(16, 6)));
-        (
-            16.0 * len as f64,
-            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
-        )
+        let run = move || drop(conv.apply(&x, &h));
+        (16.0 * len as f64, Box::new(run) as Box<dyn FnMut()>)
     });
     let one_d = crossover(signals.collect());
     let conv = conv.output(Output::Same);
-    let planes = (0..9).map(|i| {
-        let side = (64.0 * 2f64.powf(i as f64 / 2.0)) as usize;
-        let f32s = |len, seed| uniform(len, seed).into_iter().map(|v| v as f32).collect();
-        let x = Array2::from_shape_vec((side, side), f32s(side * side, 5)).expect("side² samples");
-        let h = Array2::from_shape_vec((3, 3), f32s(9, 6)).expect("3 × 3 taps");
-        let work = 9.0 * (side * side) as f64;
-        (
-            work,
-            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
-        )
-    });
-    let plane_direct = crossover(planes.collect());
-    let transforms = (0..7).map(|i| {
-        let side = (128.0 * 2f64.powf(i as f64 / 2.0)) as usize;
-        let f32s = |len, seed| uniform(len, seed).into_iter().map(|v| v as f32).collect();
-        let x = Array2::from_shape_vec((side, side), f32s(side * side, 5)).expect("side² samples");
-        let h = Array2::from_shape_vec((15, 15), f32s(225, 6)).expect("15 × 15 taps");
-        let conv = conv.algorithm(Algorithm::Fft);
-        let (rows, cols) = conv
-            .geometry((side, side), (15, 15), false)
-            .expect("calibration shapes are valid");
-        let (l0, l1) = transform_size(&rows, &cols, Padding::Zero);
-        (
-            (l0 * (l1 / 2 + 1)) as f64,
-            Box::new(move || drop(conv.apply(&x, &h))) as Box<dyn FnMut()>,
-        )
-    });
-    (one_d, plane_direct, crossover(transforms.collect()))
+    // Multiply-adds of the 3 × 3 direct sum; spectrum values of the transform.
+    let macs = |rows: &AxisGeometry, cols: &AxisGeometry| (rows.out_len * cols.out_len * 9) as f64;
+    let plane_direct = crossover(plane_ladder(conv, ladder(64.0, 9), 3, macs));
+    let values = |rows: &AxisGeometry, cols: &AxisGeometry| {
+        let (l0, l1) = transform_size(rows, cols, Padding::Zero);
+        (l0 * (l1 / 2 + 1)) as f64
+    };
+    let fft = conv.algorithm(Algorithm::Fft);
+    let transforms = crossover(plane_ladder(fft, ladder(128.0, 7), 15, values));
+    (one_d, plane_direct, transforms)
 }
 
 /// The threshold for one ladder of (multiply-adds, problem) in increasing size: each problem
@@ -215,7 +226,7 @@ fn parallel_thresholds() -> (f64, f64, f64) {
 /// loop, as a machine's speed drifts), and the threshold is the size from which splitting
 /// gives the least total time over the ladder (one noisy size does not move it far). Twice the
 /// largest size if the ladder was fastest on one thread throughout.
-fn crossover(mut ladder: Vec<(f64, Box<dyn FnMut() + '_>)>) -> f64 {
+fn crossover(mut ladder: Ladder<'_>) -> f64 {
     let mut best = vec![[f64::INFINITY; 2]; ladder.len()];
     for _ in 0..3 {
         for ((_, run), best) in ladder.iter_mut().zip(&mut best) {

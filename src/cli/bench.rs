@@ -175,8 +175,7 @@ fn table(rows: &[Row], threads: usize) -> String {
         let auto = r.median(Algorithm::Auto);
         // Per core of the threads the direct path used: small problems run on one.
         let plane = c.workload == Workload::W2;
-        let work = if plane { Work::Plane } else { Work::Signal };
-        let used = parallel::threads_for(c.macs() as usize, work).min(threads);
+        let used = parallel::threads_for(c.macs() as usize, Work::direct(plane)).min(threads);
         let rate = c.macs() / r.median(Algorithm::Direct) / 1e9 / used as f64;
         let _ = writeln!(
             out,

@@ -39,6 +39,7 @@ use std::sync::OnceLock;
 use super::fft::{transform_size, transform_work};
 use super::geometry::AxisGeometry;
 use super::overlap_add::block_len;
+use super::parallel::{self, Work};
 use super::{Algorithm, Padding};
 use crate::real::Real;
 
@@ -319,17 +320,11 @@ impl Calibration {
         };
         let outputs = (rows.out_len * cols.out_len) as f64;
         // The rate was measured on problems split over the whole pool; below the calibrated
-        // threshold the direct sum runs on one thread (`direct::threads_for`), at 1/pool of it.
+        // threshold the direct sum runs on one thread (`parallel::threads_at`), at 1/pool of it.
         let pool = rayon::current_num_threads() as f64;
-        let threshold = if rows.out_len > 1 {
-            self.parallel_work_2d
-        } else {
-            self.parallel_work
-        };
-        let direct_ns = |macs: f64| {
-            let threads = if macs < threshold { 1.0 } else { pool };
-            macs * pool / threads / direct_rate
-        };
+        let threshold = Work::direct(rows.out_len > 1).threshold(self);
+        let direct_ns =
+            |macs: f64| macs * pool / parallel::threads_at(macs, threshold) as f64 / direct_rate;
         let direct = if separable {
             direct_ns((rows.signal * cols.out_len * cols.kernel) as f64)
                 + direct_ns(outputs * rows.kernel as f64)

@@ -245,14 +245,7 @@ fn correlate_plain<T: Real>(
     let task_len = width * (1 + usize::from(pairs));
     if width == 0 {
         // Nothing to sum (and no chunks of width zero).
-    } else if !parallel::splits(
-        len.saturating_mul(g.len()),
-        if height > 1 {
-            Work::Plane
-        } else {
-            Work::Signal
-        },
-    ) {
+    } else if !parallel::splits(len.saturating_mul(g.len()), Work::direct(height > 1)) {
         for (i, chunk) in flat.chunks_mut(task_len).enumerate() {
             run_rows(i, chunk);
         }
@@ -761,9 +754,8 @@ mod tests {
             let run = |threshold: f64| {
                 pool.install(|| {
                     parallel::with_threshold(threshold, || {
-                        let work = if h > 1 { Work::Plane } else { Work::Signal };
                         assert_eq!(
-                            parallel::threads_for(h * w, work),
+                            parallel::threads_for(h * w, Work::direct(h > 1)),
                             if threshold == 0.0 { 3 } else { 1 }
                         );
                         correlate(x.view(), g.view(), &rows, &cols, Padding::Reflect).unwrap()

@@ -435,7 +435,7 @@ impl<T: Real> Spectrum<T> {
     /// Whether the plane's sum, the spectrum's first bin, is finite: whether all its samples
     /// are (a NaN or an infinity in a row reaches every bin of that row, then every bin of
     /// every column; the sum of finite samples overflows only near the largest float).
-    pub(super) fn sum_is_finite(&self) -> bool {
+    fn sum_is_finite(&self) -> bool {
         self.data
             .first()
             .is_none_or(|dc| dc.re.is_finite() && dc.im.is_finite())
@@ -610,7 +610,7 @@ pub(super) enum NonFinite {
 
 /// Whether a transform that was asked to decline (`on`) gives up: `spectrum` is of a signal
 /// with a non-finite sample.
-fn declines<T: Real>(spectrum: &Spectrum<T>, on: NonFinite) -> bool {
+pub(super) fn declines<T: Real>(spectrum: &Spectrum<T>, on: NonFinite) -> bool {
     on == NonFinite::Decline && !spectrum.sum_is_finite()
 }
 
@@ -640,20 +640,34 @@ pub(super) fn correlate_valid_or_decline<T: Real>(
     on: NonFinite,
 ) -> Result<Option<Array2<T>>> {
     let (p0, p1) = xp.dim();
-    let (s0, s1) = (rows.span(), cols.span());
-    let (l0, l1) = (fast_len(p0), fast_len(p1));
+    // Valid output r of the correlation is sample r + K'-1 of the convolution.
+    let first = (rows.span() - 1, cols.span() - 1);
+    correlate_whole(xp, g, rows, cols, (fast_len(p0), fast_len(p1)), first, on)
+}
+
+/// The correlation of `g` over `x` through one `l0 × l1` transform of each: output (i, c) is
+/// sample (first.0 + i·stride, first.1 + c·stride) of the convolution of `x` with the flipped,
+/// dilated kernel; `None` for a non-finite `x` if `on` is [`NonFinite::Decline`].
+fn correlate_whole<T: Real>(
+    x: ArrayView2<'_, T>,
+    g: ArrayView2<'_, T>,
+    rows: &AxisGeometry,
+    cols: &AxisGeometry,
+    (l0, l1): (usize, usize),
+    first: (usize, usize),
+    on: NonFinite,
+) -> Result<Option<Array2<T>>> {
     let f = convolution_kernel(g, rows, cols)?;
-    let mut spectrum = Spectrum::forward(xp, l0, l1)?;
+    let mut spectrum = Spectrum::forward(x, l0, l1)?;
     if declines(&spectrum, on) {
         return Ok(None);
     }
     spectrum.multiply(&Spectrum::forward(f.view(), l0, l1)?);
-    // Valid output r of the correlation is sample r + K'-1 of the convolution.
     spectrum
         .inverse_rows(
-            |i| s0 - 1 + i * rows.stride,
+            |i| first.0 + i * rows.stride,
             rows.out_len,
-            s1 - 1,
+            first.1,
             cols.stride,
             cols.out_len,
         )
@@ -704,23 +718,12 @@ pub(super) fn correlate_zero_extended<T: Real>(
     cols: &AxisGeometry,
     on: NonFinite,
 ) -> Result<Option<Array2<T>>> {
-    let (s0, s1) = (rows.span(), cols.span());
-    let (l0, l1) = (fast_len(linear_len(rows)), fast_len(linear_len(cols)));
-    let f = convolution_kernel(g, rows, cols)?;
-    let mut spectrum = Spectrum::forward(x, l0, l1)?;
-    if declines(&spectrum, on) {
-        return Ok(None);
-    }
-    spectrum.multiply(&Spectrum::forward(f.view(), l0, l1)?);
-    spectrum
-        .inverse_rows(
-            |i| s0 - 1 - rows.pad_before + i * rows.stride,
-            rows.out_len,
-            s1 - 1 - cols.pad_before,
-            cols.stride,
-            cols.out_len,
-        )
-        .map(Some)
+    let size = (fast_len(linear_len(rows)), fast_len(linear_len(cols)));
+    let first = (
+        rows.span() - 1 - rows.pad_before,
+        cols.span() - 1 - cols.pad_before,
+    );
+    correlate_whole(x, g, rows, cols, size, first, on)
 }
 
 /// A reusable 2-D spectrum of a real plane zero-extended to a fixed transform size `l0 × l1`,

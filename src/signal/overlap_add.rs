@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::buffer;
 use super::fft::{
-    NonFinite, PARALLEL_LEN, Spectrum, convolution_kernel, fast_len, fast_lens, spread,
+    NonFinite, PARALLEL_LEN, Spectrum, convolution_kernel, declines, fast_len, fast_lens, spread,
     transform_work,
 };
 use super::geometry::AxisGeometry;
@@ -116,7 +116,7 @@ pub(super) fn correlate_valid_or_decline<T: Real>(
         let (v0, v1) = (i * b0, j * b1);
         let region = xp.slice(s![v0..(v0 + l0).min(p0), v1..(v1 + l1).min(p1)]);
         let mut spectrum = Spectrum::forward(region, l0, l1)?;
-        if on == NonFinite::Decline && !spectrum.sum_is_finite() {
+        if declines(&spectrum, on) {
             declined.store(true, Ordering::Relaxed);
             return Ok(());
         }

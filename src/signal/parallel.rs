@@ -24,27 +24,45 @@ pub(crate) enum Work {
     Transform,
 }
 
+impl Work {
+    /// The direct sum's work: over a plane (`plane`: more than one output row, split by rows)
+    /// or a single row (split by column chunks).
+    pub(crate) fn direct(plane: bool) -> Work {
+        if plane { Work::Plane } else { Work::Signal }
+    }
+
+    /// This work's threshold in `calibration`.
+    pub(crate) fn threshold(self, calibration: &Calibration) -> f64 {
+        match self {
+            Work::Signal => calibration.parallel_work,
+            Work::Plane => calibration.parallel_work_2d,
+            Work::Transform => calibration.parallel_fft,
+        }
+    }
+}
+
 thread_local! {
     /// A threshold that replaces the calibration's on this thread while calibration times both
     /// sides of it ([`with_threshold`]).
     static OVERRIDE: Cell<Option<f64>> = const { Cell::new(None) };
 }
 
-/// The threads for `amount` of `work`: one below its threshold, else all of rayon's pool.
-pub(crate) fn threads_for(amount: usize, work: Work) -> usize {
-    let threshold = OVERRIDE.get().unwrap_or_else(|| {
-        let calibration = Calibration::current();
-        match work {
-            Work::Signal => calibration.parallel_work,
-            Work::Plane => calibration.parallel_work_2d,
-            Work::Transform => calibration.parallel_fft,
-        }
-    });
-    if (amount as f64) < threshold {
+/// The threads for `amount` of work with split threshold `threshold`: one below it, else all
+/// of rayon's pool (what Auto's cost model assumes too).
+pub(crate) fn threads_at(amount: f64, threshold: f64) -> usize {
+    if amount < threshold {
         1
     } else {
         rayon::current_num_threads()
     }
+}
+
+/// The threads for `amount` of `work`, at the current calibration's threshold.
+pub(crate) fn threads_for(amount: usize, work: Work) -> usize {
+    let threshold = OVERRIDE
+        .get()
+        .unwrap_or_else(|| work.threshold(Calibration::current()));
+    threads_at(amount as f64, threshold)
 }
 
 /// Whether `amount` of `work` is split: more than one thread for it. With a single thread in
